@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"folio"
+	"folio/demo"
+	"folio/web"
+)
+
+const settingSetupToken = "setup_token_hash"
+
+func cmdServe(ctx context.Context, args []string, stderr io.Writer, logger *slog.Logger) error {
+	var c Config
+	fs := newFlagSet("serve", stderr)
+	dbFlags(fs, &c)
+	fs.StringVar(&c.Addr, "addr", env("FOLIO_ADDR", "127.0.0.1:8080"), "address to listen on")
+	fs.StringVar(&c.BaseURL, "base-url", env("FOLIO_BASE_URL", ""), "public URL of the site (default http://<addr>)")
+	fs.BoolVar(&c.Demo, "demo", false, "seed demo content into an empty site")
+	fs.BoolVar(&c.LogRequests, "log-requests", envBool("FOLIO_LOG_REQUESTS", true), "log one line per request")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := c.validateServe(); err != nil {
+		return err
+	}
+
+	// Listen first, so /healthz answers as soon as the process is up.
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	store, err := openStore(ctx, &c)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer store.Close()
+
+	if c.Demo {
+		seeded, err := demo.Seed(ctx, store)
+		if err != nil {
+			return fmt.Errorf("seed demo content: %w", err)
+		}
+		if seeded {
+			logger.Info("demo content seeded")
+		} else {
+			logger.Info("demo content skipped: the site already has articles")
+		}
+	}
+	if err := announceSetup(ctx, store, c.BaseURL, stderr); err != nil {
+		return err
+	}
+
+	srv, err := web.New(web.Config{Store: store, Logger: logger, BaseURL: c.BaseURL, LogRequests: c.LogRequests})
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	go srv.Run(bg)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	logger.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// announceSetup prints the one-time setup link when nobody can log in yet.
+// Only the token's hash is stored, so the link is single-use and valid on
+// any node; a restart issues a fresh one.
+func announceSetup(ctx context.Context, store folio.Store, baseURL string, stderr io.Writer) error {
+	n, err := store.CountUsers(ctx, true)
+	if err != nil {
+		return fmt.Errorf("count users: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	token := folio.NewSecret()
+	if err := store.SetSetting(ctx, settingSetupToken, folio.HashSecret(token)); err != nil {
+		return fmt.Errorf("store setup token: %w", err)
+	}
+	// A plain line, not a log record, so it can be copied or grepped as is.
+	fmt.Fprintf(stderr, "setup: %s/admin/setup?token=%s\n", baseURL, token)
+	return nil
+}

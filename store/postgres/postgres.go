@@ -1,0 +1,118 @@
+// Package postgres is Folio's store for big sites: PostgreSQL through pgx,
+// shared by any number of stateless nodes.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"folio/store/sqlstore"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a folio.Store on a PostgreSQL database.
+type Store struct {
+	*sqlstore.Store
+}
+
+// Dialect is how sqlstore talks to PostgreSQL.
+func Dialect() sqlstore.Dialect {
+	return sqlstore.Dialect{
+		Name:      "postgres",
+		Time:      func(t time.Time) any { return t.UTC() },
+		Lower:     "lower",
+		ForUpdate: " FOR UPDATE",
+		Classify:  classify,
+		XactLock:  xactLock,
+		Lock:      lockMigrations,
+	}
+}
+
+// classify maps SQLSTATE codes to constraint kinds.
+func classify(err error) (sqlstore.Violation, string) {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return sqlstore.NoViolation, ""
+	}
+	name := pe.ConstraintName
+	if name == "" {
+		name = pe.ColumnName
+	}
+	switch pe.Code {
+	case "23505":
+		return sqlstore.UniqueViolation, name
+	case "23503":
+		return sqlstore.ForeignKeyViolation, ""
+	case "23514":
+		return sqlstore.CheckViolation, ""
+	case "23502":
+		return sqlstore.NotNullViolation, name
+	case "22021", "22P05": // invalid byte sequence, untranslatable character
+		return sqlstore.InvalidText, ""
+	}
+	return sqlstore.NoViolation, ""
+}
+
+// xactLock takes a transaction-scoped advisory lock on key, in a key space
+// (two int4 keys) apart from the migration lock's.
+func xactLock(ctx context.Context, tx *sql.Tx, key string) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('folio'), hashtext($1))`, key)
+	return err
+}
+
+// lockMigrations takes a session advisory lock on conn, keyed by the
+// schema the migrations go into, so nodes starting together migrate one
+// at a time while tests in separate schemas do not wait for each other.
+func lockMigrations(ctx context.Context, conn *sql.Conn) (func() error, error) {
+	var key int64
+	if err := conn.QueryRowContext(ctx,
+		`SELECT hashtext('folio.migrate:' || COALESCE(current_schema(), ''))::bigint`).Scan(&key); err != nil {
+		return nil, fmt.Errorf("lock key: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
+		return nil, fmt.Errorf("advisory lock: %w", err)
+	}
+	return func() error {
+		// Unlock even if ctx ended: the connection goes back to the pool.
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
+		return err
+	}, nil
+}
+
+// Open connects to the database at url (postgres://...; a search_path
+// parameter selects the schema) and brings its schema up to date.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: parse url: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(5)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open postgres %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if err := sqlstore.Migrate(ctx, db, sub, lockMigrations); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &Store{Store: sqlstore.New(db, db, Dialect())}, nil
+}

@@ -1,0 +1,395 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"folio"
+	"folio/markdown"
+)
+
+const perPage = 10
+
+// renderFunc renders one public response from the request alone, so its
+// result can be cached and served to every reader.
+type renderFunc func(r *http.Request) (*page, error)
+
+// cached serves render's result from the page cache, rendering on a miss.
+// Only outcomes that depend on content alone are stored: pages, redirects
+// and 410s, not 404s (any path can be requested, and the cache is bounded).
+func (s *Server) cached(key func(*http.Request) string, render renderFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		k := key(r)
+		p, gen := s.cache.get(k)
+		if p != nil {
+			s.metrics.cacheHits.Inc()
+			p.write(w, r)
+			return
+		}
+		s.metrics.cacheMiss.Inc()
+		p, err := render(r)
+		if err != nil {
+			p = s.errorPage(r, err)
+		}
+		if err == nil || p.status == http.StatusGone {
+			s.cache.put(k, gen, p)
+		}
+		p.write(w, r)
+	}
+}
+
+func pathKey(r *http.Request) string { return r.URL.Path }
+
+// pagedKey keys listings by path and page number only, so arbitrary query
+// strings cannot fill the cache.
+func pagedKey(r *http.Request) string {
+	if n := r.URL.Query().Get("page"); n != "" && n != "1" {
+		return r.URL.Path + "?page=" + n
+	}
+	return r.URL.Path
+}
+
+// pageParam reads ?page=; anything but a positive integer is a 404.
+func pageParam(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("page")
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 100000 {
+		return 0, folio.ErrNotFound
+	}
+	return n, nil
+}
+
+// html renders the named template into a page; a template error never
+// reaches the client half-written.
+func (s *Server) html(status int, name string, data any) (*page, error) {
+	var buf bytes.Buffer
+	if err := s.tmpl[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		return nil, err
+	}
+	return newPage(status, "text/html; charset=utf-8", buf.Bytes()), nil
+}
+
+// statusPage renders the 404/410/500 page. It must not fail, so a failure
+// to read settings or render falls back to plain text.
+func (s *Server) statusPage(r *http.Request, status int, message string) *page {
+	si, err := s.site(r.Context())
+	if err != nil {
+		si = siteInfo{Title: "Folio", Lang: "en", BaseURL: s.baseURL, Loc: time.UTC}
+	}
+	title := http.StatusText(status)
+	if status >= 500 {
+		message = "Something went wrong on our side. Please try again in a moment."
+	}
+	data := struct {
+		meta
+		Status  int
+		Heading string
+		Message string
+	}{newMeta(si, title, "", ""), status, title, message}
+	data.NoIndex = true
+	switch status {
+	case http.StatusNotFound:
+		data.Heading, data.Message = "Page not found", "There is nothing at this address. It may have moved, or the link may be mistyped."
+	case http.StatusGone:
+		data.Heading, data.Message = "This article was removed", "The article that was here has been deleted by the site's editors."
+	}
+	p, err := s.html(status, "status.html", data)
+	if err != nil {
+		s.logger.Error("render status page", "err", err)
+		return newPage(status, "text/plain; charset=utf-8", []byte(title+"\n"))
+	}
+	return p
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.writeJSONError(w, r, folio.ErrNotFound)
+		return
+	}
+	s.statusPage(r, http.StatusNotFound, "").write(w, r)
+}
+
+func redirectPage(status int, location string) *page {
+	p := newPage(status, "text/html; charset=utf-8", []byte(`<a href="`+location+`">Moved</a>`))
+	p.location = location
+	return p
+}
+
+type listPage struct {
+	meta
+	Heading  string
+	Intro    string
+	Articles []*articleView
+	Pager    pager
+	Feed     string
+}
+
+// renderHome serves / and /page/{n}.
+func (s *Server) renderHome(r *http.Request) (*page, error) {
+	n := 1
+	if v := r.PathValue("n"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 100000 {
+			return nil, folio.ErrNotFound
+		}
+		if n == 1 {
+			return redirectPage(http.StatusMovedPermanently, "/"), nil
+		}
+	}
+	ctx := r.Context()
+	si, err := s.site(ctx)
+	if err != nil {
+		return nil, err
+	}
+	as, total, err := s.store.FindArticles(ctx, folio.ArticleFilter{Public: true, Limit: perPage, Offset: (n - 1) * perPage})
+	if err != nil {
+		return nil, err
+	}
+	if n > 1 && len(as) == 0 {
+		return nil, folio.ErrNotFound
+	}
+	views, err := s.views(si, as)
+	if err != nil {
+		return nil, err
+	}
+	title := ""
+	if n > 1 {
+		title = "Page " + strconv.Itoa(n)
+	}
+	data := listPage{meta: newMeta(si, title, si.Description, homePageURL("", n)), Heading: si.Title,
+		Intro: si.Description, Articles: views, Pager: newPager("", n, perPage, total, homePageURL)}
+	if n == 1 {
+		data.Title = si.Title
+	}
+	return s.html(http.StatusOK, "list.html", data)
+}
+
+func (s *Server) renderTag(r *http.Request) (*page, error) {
+	ctx := r.Context()
+	n, err := pageParam(r)
+	if err != nil {
+		return nil, err
+	}
+	tag, err := s.store.FindTagBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return nil, err
+	}
+	return s.renderListing(r, n, folio.ArticleFilter{TagID: tag.ID}, "/tag/"+url.PathEscape(tag.Slug),
+		tag.Name, "Articles tagged “"+tag.Name+"”")
+}
+
+func (s *Server) renderAuthor(r *http.Request) (*page, error) {
+	ctx := r.Context()
+	n, err := pageParam(r)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.FindUserBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return nil, err
+	}
+	return s.renderListing(r, n, folio.ArticleFilter{AuthorID: u.ID}, "/author/"+url.PathEscape(u.Slug), u.Name, u.Bio)
+}
+
+// renderListing is the shared body of tag and author pages. An empty
+// listing is a 404, so unused tags and authors without articles stay hidden.
+func (s *Server) renderListing(r *http.Request, n int, f folio.ArticleFilter, path, heading, intro string) (*page, error) {
+	ctx := r.Context()
+	si, err := s.site(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.Public, f.Limit, f.Offset = true, perPage, (n-1)*perPage
+	as, total, err := s.store.FindArticles(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return nil, folio.ErrNotFound
+	}
+	views, err := s.views(si, as)
+	if err != nil {
+		return nil, err
+	}
+	title := heading
+	if n > 1 {
+		title += " — page " + strconv.Itoa(n)
+	}
+	desc := intro
+	if desc == "" {
+		desc = heading + " on " + si.Title
+	}
+	data := listPage{meta: newMeta(si, title, desc, queryPageURL(path, n)), Heading: heading, Intro: intro,
+		Articles: views, Pager: newPager(path, n, perPage, total, queryPageURL)}
+	return s.html(http.StatusOK, "list.html", data)
+}
+
+type seriesPage struct {
+	meta
+	Series *folio.Series
+	Parts  []*articleView
+}
+
+func (s *Server) renderSeries(r *http.Request) (*page, error) {
+	ctx := r.Context()
+	sr, err := s.store.FindSeriesBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return nil, err
+	}
+	si, err := s.site(ctx)
+	if err != nil {
+		return nil, err
+	}
+	as, _, err := s.store.FindArticles(ctx, folio.ArticleFilter{Public: true, SeriesID: sr.ID, BySeries: true, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return nil, folio.ErrNotFound
+	}
+	parts, err := s.views(si, as)
+	if err != nil {
+		return nil, err
+	}
+	desc := sr.Description
+	if desc == "" {
+		desc = plural(len(parts), "part", "parts") + " of " + sr.Title + " on " + si.Title
+	}
+	return s.html(http.StatusOK, "series.html", seriesPage{meta: newMeta(si, sr.Title, desc, "/series/"+url.PathEscape(sr.Slug)), Series: sr, Parts: parts})
+}
+
+// seriesNav is "Part 2 of 5" with previous and next links.
+type seriesNav struct {
+	Series     *folio.Series
+	URL        string
+	Pos, Total int
+	Prev, Next *articleView
+}
+
+type articlePage struct {
+	meta
+	Article *articleView
+	Series  *seriesNav
+	Share   []shareLink
+	JSONLD  map[string]any
+}
+
+func (s *Server) renderArticle(r *http.Request) (*page, error) {
+	ctx := r.Context()
+	a, err := s.store.FindArticleBySlug(ctx, r.PathValue("slug"))
+	var re *folio.RedirectError
+	if errors.As(err, &re) {
+		return redirectPage(http.StatusMovedPermanently, articlePath(re.Slug)), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !a.IsPublic(s.now()) {
+		return nil, folio.ErrNotFound
+	}
+	si, err := s.site(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.view(si, a, true)
+	if err != nil {
+		return nil, err
+	}
+	data := articlePage{Article: v, Share: shareLinks(markdown.Smart(a.Title), v.AbsURL)}
+	desc := v.Excerpt
+	if desc == "" && a.Question != "" {
+		desc = markdown.Excerpt(a.Question, 240)
+	}
+	data.meta = newMeta(si, markdown.Smart(a.Title), desc, v.URL)
+	if a.Lang != "" {
+		data.Lang, data.Dir = a.Lang, dirOf(a.Lang)
+	}
+	if a.Series != nil {
+		if data.Series, err = s.seriesNav(r, si, a); err != nil {
+			return nil, err
+		}
+	}
+	data.JSONLD = jsonLD(si, data)
+	return s.html(http.StatusOK, "article.html", data)
+}
+
+func (s *Server) seriesNav(r *http.Request, si siteInfo, a *folio.Article) (*seriesNav, error) {
+	parts, _, err := s.store.FindArticles(r.Context(), folio.ArticleFilter{Public: true, SeriesID: a.Series.ID, BySeries: true, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	// "Part N of M" uses the editor's numbering, so part 2 stays part 2
+	// even while part 1 waits for its publication date.
+	nav := &seriesNav{Series: a.Series, URL: "/series/" + url.PathEscape(a.Series.Slug), Pos: a.SeriesPosition, Total: len(parts)}
+	for i, p := range parts {
+		nav.Total = max(nav.Total, p.SeriesPosition)
+		if p.ID != a.ID {
+			continue
+		}
+		if i > 0 {
+			nav.Prev, _ = s.view(si, parts[i-1], false)
+		}
+		if i+1 < len(parts) {
+			nav.Next, _ = s.view(si, parts[i+1], false)
+		}
+	}
+	return nav, nil
+}
+
+// jsonLD describes the article for search engines as a schema.org
+// NewsArticle; html/template escapes it for the script element.
+func jsonLD(si siteInfo, p articlePage) map[string]any {
+	a := p.Article
+	authors := make([]map[string]any, 0, len(a.Authors))
+	for _, au := range a.Authors {
+		authors = append(authors, map[string]any{"@type": "Person", "name": au.Name, "url": si.BaseURL + "/author/" + url.PathEscape(au.Slug)})
+	}
+	modified := a.DateISO
+	if a.UpdatedISO != "" {
+		modified = a.UpdatedISO
+	}
+	ld := map[string]any{
+		"@context":         "https://schema.org",
+		"@type":            "NewsArticle",
+		"headline":         truncateRunes(markdown.Smart(a.Title), 110),
+		"description":      p.Description,
+		"datePublished":    a.DateISO,
+		"dateModified":     modified,
+		"author":           authors,
+		"mainEntityOfPage": a.AbsURL,
+		"url":              a.AbsURL,
+		"wordCount":        a.Words,
+		"publisher":        map[string]any{"@type": "Organization", "name": si.Title, "url": si.BaseURL + "/"},
+	}
+	if p.Lang != "" {
+		ld["inLanguage"] = p.Lang
+	}
+	if len(a.Tags) > 0 {
+		kw := make([]string, len(a.Tags))
+		for i, t := range a.Tags {
+			kw[i] = t.Name
+		}
+		ld["keywords"] = kw
+	}
+	if p.Series != nil {
+		ld["isPartOf"] = map[string]any{"@type": "CreativeWorkSeries", "name": p.Series.Series.Title, "url": si.BaseURL + p.Series.URL}
+		ld["position"] = p.Series.Pos
+	}
+	return ld
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

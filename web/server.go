@@ -1,0 +1,179 @@
+// Package web serves Folio over HTTP: the public site, feeds, the JSON API
+// and operational endpoints. Public pages are rendered once per content
+// change and served from memory.
+package web
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"folio"
+	"folio/markdown"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is what a Server needs from its caller (cmd/folio).
+type Config struct {
+	Store   folio.Store
+	Logger  *slog.Logger
+	BaseURL string // absolute, without a trailing slash
+	// LogRequests logs one line per request; off for benchmarks, as
+	// nginx's access_log off.
+	LogRequests bool
+	// PollInterval is how often the server looks for writes made by other
+	// processes (the CLI, other nodes) and for scheduled articles that are
+	// due. Default 1s.
+	PollInterval time.Duration
+	// CacheBytes bounds the rendered-page cache. Default 32 MiB.
+	CacheBytes int
+	// Now is the clock; default time.Now. Tests pin it.
+	Now func() time.Time
+}
+
+// Server is Folio's HTTP front. Create it with New, serve Handler, and run
+// Run in the background for scheduled publishing and cache coherence.
+type Server struct {
+	store       folio.Store
+	logger      *slog.Logger
+	baseURL     string
+	logRequests bool
+	poll        time.Duration
+	now         func() time.Time
+	md          *markdown.Renderer
+	tmpl        map[string]*template.Template
+	static      *staticFiles
+	cache       *pageCache
+	metrics     *metrics
+	handler     http.Handler
+
+	mu            sync.Mutex
+	version       int64      // last content version seen
+	nextScheduled *time.Time // earliest scheduled publish time known
+}
+
+// New parses the templates (a broken template stops start-up, not a
+// request) and wires the routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Logger == nil {
+		return nil, fmt.Errorf("web: Store and Logger are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	if cfg.CacheBytes <= 0 {
+		cfg.CacheBytes = 32 << 20
+	}
+	s := &Server{
+		store:       cfg.Store,
+		logger:      cfg.Logger,
+		baseURL:     strings.TrimRight(cfg.BaseURL, "/"),
+		logRequests: cfg.LogRequests,
+		poll:        cfg.PollInterval,
+		now:         cfg.Now,
+		md:          markdown.New(),
+		cache:       newPageCache(cfg.CacheBytes),
+	}
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	if s.static, err = newStaticFiles(sub); err != nil {
+		return nil, fmt.Errorf("web: static files: %w", err)
+	}
+	if s.tmpl, err = s.parseTemplates(); err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	s.metrics = newMetrics(s.cache.len)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the root handler with its middleware.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Invalidate drops every cached page; the server calls it after its own
+// writes, and Run calls it when another process wrote.
+func (s *Server) Invalidate() { s.cache.flush() }
+
+// Run publishes scheduled articles when due and notices writes by other
+// processes, until ctx ends. Both are cheap reads most of the time.
+func (s *Server) Run(ctx context.Context) {
+	t := time.NewTicker(s.poll)
+	defer t.Stop()
+	s.tick(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.tick(ctx)
+		}
+	}
+}
+
+func (s *Server) tick(ctx context.Context) {
+	s.mu.Lock()
+	due := s.nextScheduled != nil && !s.now().Before(*s.nextScheduled)
+	s.mu.Unlock()
+	if due {
+		n, err := s.store.PublishDue(ctx)
+		if err != nil {
+			s.logger.Error("publish scheduled articles", "err", err)
+		} else if n > 0 {
+			s.logger.Info("scheduled articles published", "count", n)
+		}
+	}
+	v, err := s.store.ContentVersion(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.logger.Error("read content version", "err", err)
+		}
+		return
+	}
+	s.mu.Lock()
+	changed := v != s.version
+	s.version = v
+	s.mu.Unlock()
+	if !changed && !due {
+		return
+	}
+	s.cache.flush()
+	next, err := s.store.NextScheduled(ctx)
+	if err != nil {
+		s.logger.Error("find next scheduled article", "err", err)
+		return
+	}
+	s.mu.Lock()
+	s.nextScheduled = next
+	s.mu.Unlock()
+}
+
+// written is called after every write this server makes: pages go at once,
+// and the next tick rereads the schedule.
+func (s *Server) written(ctx context.Context) {
+	s.cache.flush()
+	next, err := s.store.NextScheduled(ctx)
+	if err != nil {
+		s.logger.Error("find next scheduled article", "err", err)
+		return
+	}
+	s.mu.Lock()
+	s.nextScheduled = next
+	s.mu.Unlock()
+}
