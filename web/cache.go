@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -19,7 +20,11 @@ type page struct {
 	body        []byte
 	gzip        []byte // nil when compression does not pay
 	etag        string
-	maxAge      string // Cache-Control value
+	immutable   bool // a content-hashed static file: cache for a year
+
+	// Header values built once, so a cache hit allocates nothing for them.
+	// They are shared by every response and never modified.
+	hdrType, hdrETag, hdrLen, hdrGzipLen []string
 }
 
 // newPage finishes a rendered body: computes its ETag and gzip form once,
@@ -31,7 +36,6 @@ func newPage(status int, contentType string, body []byte) *page {
 		contentType: contentType,
 		body:        body,
 		etag:        `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`,
-		maxAge:      "public, max-age=0, must-revalidate",
 	}
 	if len(body) > 512 {
 		var buf bytes.Buffer
@@ -42,6 +46,10 @@ func newPage(status int, contentType string, body []byte) *page {
 			p.gzip = buf.Bytes()
 		}
 	}
+	p.hdrType = []string{contentType}
+	p.hdrETag = []string{p.etag}
+	p.hdrLen = []string{strconv.Itoa(len(p.body))}
+	p.hdrGzipLen = []string{strconv.Itoa(len(p.gzip))}
 	return p
 }
 
@@ -60,20 +68,24 @@ func (p *page) write(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	h["Etag"] = []string{p.etag}
-	h["Cache-Control"] = []string{p.maxAge}
+	h["Etag"] = p.hdrETag
+	h["Cache-Control"] = p.cacheControl()
 	if p.gzip != nil {
 		h["Vary"] = varyEncoding
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, p.etag) {
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatch(inm[0], p.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h["Content-Type"] = []string{p.contentType}
+	h["Content-Type"] = p.hdrType
 	body := p.body
-	if p.gzip != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+	if ae := r.Header["Accept-Encoding"]; p.gzip != nil && len(ae) > 0 && acceptsGzip(ae[0]) {
 		h["Content-Encoding"] = gzipEncoding
+		h["Content-Length"] = p.hdrGzipLen
 		body = p.gzip
+	} else {
+		// An explicit length avoids chunked encoding for bodies over 4 KB.
+		h["Content-Length"] = p.hdrLen
 	}
 	if r.Method == http.MethodHead {
 		return
@@ -82,9 +94,18 @@ func (p *page) write(w http.ResponseWriter, r *http.Request) {
 }
 
 var (
-	varyEncoding = []string{"Accept-Encoding"}
-	gzipEncoding = []string{"gzip"}
+	varyEncoding   = []string{"Accept-Encoding"}
+	gzipEncoding   = []string{"gzip"}
+	revalidate     = []string{"public, max-age=0, must-revalidate"}
+	immutableCache = []string{"public, max-age=31536000, immutable"}
 )
+
+func (p *page) cacheControl() []string {
+	if p.immutable {
+		return immutableCache
+	}
+	return revalidate
+}
 
 // etagMatch implements the weak comparison of If-None-Match (RFC 9110 13.1.2).
 func etagMatch(header, etag string) bool {

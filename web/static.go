@@ -36,7 +36,7 @@ func newStaticFiles(fsys fs.FS) (*staticFiles, error) {
 			ct = "application/octet-stream"
 		}
 		p := newPage(http.StatusOK, ct, b)
-		p.maxAge = "public, max-age=31536000, immutable"
+		p.immutable = true
 		sf.byName[name] = "/static/" + hashed
 		sf.byPath[hashed] = p
 		return nil
