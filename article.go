@@ -38,6 +38,10 @@ const (
 	MaxQuestion   = 4000
 	MaxTags       = 20
 	MaxTagLen     = 60
+	// MaxLineBytes bounds one line of a body. Some hostile Markdown (runs of
+	// "[a](" or quotes) costs goldmark time quadratic in the line length; real
+	// paragraphs are a few kilobytes.
+	MaxLineBytes = 16 << 10
 )
 
 // Author is the part of a User that bylines and feeds need.
@@ -143,6 +147,9 @@ type ArticleUpdate struct {
 	Series      *SeriesRef
 	ClearSeries bool
 	EditorID    int64
+	// ForceRevision keeps a revision even when the content is unchanged,
+	// so restoring a revision always shows up in the history.
+	ForceRevision bool
 }
 
 // Revision is one saved version of an article's content.
@@ -318,10 +325,22 @@ func validateText(title, question, body, summary string) error {
 		return Invalid("question", "must be at most %d characters", MaxQuestion)
 	case len(body) > MaxBodyBytes:
 		return Invalid("body", "must be at most %d bytes", MaxBodyBytes)
+	case longestLine(body) > MaxLineBytes:
+		return Invalid("body", "has a line longer than %d bytes; break long paragraphs into several lines", MaxLineBytes)
 	case utf8.RuneCountInString(summary) > MaxSummaryLen:
 		return Invalid("summary", "must be at most %d characters", MaxSummaryLen)
 	}
 	return nil
+}
+
+func longestLine(s string) int {
+	longest := 0
+	for s != "" {
+		line, rest, _ := strings.Cut(s, "\n")
+		longest = max(longest, len(line))
+		s = rest
+	}
+	return longest
 }
 
 func validateInterviewee(iv Interviewee) error {

@@ -48,7 +48,7 @@ func CheckPassword(hash, password string) bool {
 	var mem uint32
 	var t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil || mem > 1<<20 || t > 20 || p == 0 {
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil || mem > 1<<20 || t < 1 || t > 20 || p == 0 || mem < 8*uint32(p) {
 		return false
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])

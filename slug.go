@@ -34,52 +34,66 @@ var special = map[rune]string{
 }
 
 // Slugify turns a title in any script into a URL slug: Latin letters lose
-// their accents ("Café" → "cafe"), letters of other scripts are kept as
-// lowercase Unicode letters ("Россия" → "россия"), everything else becomes a
-// single hyphen. The result may be empty (a title of only punctuation).
+// their accents ("Café" → "cafe"), letters of other scripts are kept with
+// their marks as lowercase Unicode ("Россия" → "россия", "हिन्दी" stays),
+// everything else becomes a single hyphen. The result may be empty (a title
+// of only punctuation) and is at most MaxSlugLen runes.
 func Slugify(title string) string {
 	var b strings.Builder
-	dash := false
-	n := 0
-	for _, r := range norm.NFD.String(title) {
-		if n >= MaxSlugLen {
-			break
+	dash, latin := false, false
+	emit := func(r rune) {
+		if dash {
+			b.WriteByte('-')
+			dash = false
 		}
-		if unicode.Is(unicode.Mn, r) {
-			continue // combining accent: "é" is "e" + U+0301 after NFD
-		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	for _, r := range norm.NFC.String(title) {
 		if s, ok := special[r]; ok {
 			for _, sr := range s {
 				if sr == ' ' {
 					dash = b.Len() > 0
-					continue
+				} else {
+					emit(sr)
 				}
-				if dash {
-					b.WriteByte('-')
-					n++
-					dash = false
-				}
-				b.WriteRune(sr)
-				n++
 			}
+			latin = true
 			continue
 		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if dash {
-				b.WriteByte('-')
-				n++
-				dash = false
+		switch {
+		case unicode.Is(unicode.Latin, r):
+			// "é" is "e" + U+0301 after NFD: keep the base letters only.
+			for _, d := range norm.NFD.String(string(r)) {
+				if sp, ok := special[d]; ok {
+					for _, sr := range sp {
+						emit(sr)
+					}
+				} else if !unicode.Is(unicode.Mn, d) {
+					emit(d)
+				}
 			}
-			b.WriteRune(unicode.ToLower(r))
-			n++
-			continue
+			latin = true
+		case unicode.Is(unicode.M, r):
+			// A combining mark: dropped after a Latin letter, kept in
+			// scripts where it is part of the word (Devanagari vowel signs).
+			if !latin && b.Len() > 0 && !dash {
+				b.WriteRune(r)
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			emit(r)
+			latin = r < 0x80
+		case r == '\'' || r == '’':
+			// "Russia’s" → "russias", not "russia-s"
+		default:
+			dash = b.Len() > 0
+			latin = false
 		}
-		if r == '\'' || r == '’' {
-			continue // "Russia’s" → "russias", not "russia-s"
-		}
-		dash = b.Len() > 0
 	}
-	return norm.NFC.String(strings.Trim(b.String(), "-"))
+	out := []rune(norm.NFC.String(b.String()))
+	if len(out) > MaxSlugLen {
+		out = out[:MaxSlugLen]
+	}
+	return strings.Trim(string(out), "-")
 }
 
 // ValidateSlug checks an explicitly chosen slug. field names the input field

@@ -45,6 +45,10 @@ func New() *Renderer {
 			goldmark.WithExtensions(articleExtensions()...),
 			goldmark.WithParserOptions(parser.WithASTTransformers(
 				util.Prioritized(articleTransformer{}, 10000),
+				util.Prioritized(longformTransformer{}, 10100),
+			)),
+			goldmark.WithRendererOptions(renderer.WithNodeRenderers(
+				util.Prioritized(longformRenderer{}, 100),
 			)),
 		),
 		comment: goldmark.New(
@@ -261,6 +265,12 @@ func articlePolicy() *bluemonday.Policy {
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^align-(left|center|right)$`)).OnElements("th", "td")
 	p.AllowAttrs("class").Matching(codeLangClass).OnElements("code")
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	// Long-form additions (longform.go): heading anchors, figures with
+	// captions and sized images, pull quotes.
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^anchor$`)).OnElements("a")
+	p.AllowElements("figure", "figcaption")
+	p.AllowAttrs("width", "height").Matching(bluemonday.Integer).OnElements("img")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^pull-quote$`)).OnElements("aside")
 	return p
 }
 
