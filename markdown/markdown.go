@@ -87,13 +87,48 @@ func (r *Renderer) Article(src string) (template.HTML, error) {
 // URLs become links; every link is rel="nofollow ugc noopener" and must be
 // http, https or mailto. Images become their alt text; headings, tables and
 // raw HTML are shown as the text that was typed.
+//
+// A comment longer than MaxCommentBytes is shown as escaped text in
+// paragraphs instead, without Markdown.
 func (r *Renderer) Comment(src string) template.HTML {
+	if len(src) > MaxCommentBytes {
+		return plainParagraphs(src)
+	}
 	out, err := convert(r.comment, src)
 	if err != nil {
 		// Never reached with a bytes.Buffer, but a comment must always show.
-		return template.HTML("<p>" + template.HTMLEscapeString(src) + "</p>")
+		return plainParagraphs(src)
 	}
 	return template.HTML(r.commentPolicy.SanitizeBytes(out))
+}
+
+// MaxCommentBytes bounds the comments Comment renders as Markdown. Some
+// inputs (thousands of "[a](" or quotes on one line) take goldmark time
+// that grows with the square of the line's length: about 0.2 s at this
+// size on a 2-core machine, minutes at a megabyte. Anonymous readers write
+// comments, so anything longer is shown as plain text, which costs linear
+// time. Folio should refuse comments well below this anyway.
+const MaxCommentBytes = 16 << 10
+
+// plainParagraphs shows text as typed: escaped, blank lines separating
+// paragraphs, line breaks kept.
+func plainParagraphs(src string) template.HTML {
+	var b strings.Builder
+	for _, para := range strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n\n") {
+		para = strings.TrimSpace(para)
+		if para == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		for i, line := range strings.Split(para, "\n") {
+			if i > 0 {
+				b.WriteString("<br>\n")
+			}
+			b.WriteString(template.HTMLEscapeString(line))
+		}
+		b.WriteString("</p>\n")
+	}
+	return template.HTML(b.String())
 }
 
 // Inline renders a title or a question lead for use inside <h1> or <p>:

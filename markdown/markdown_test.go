@@ -19,7 +19,7 @@ type htmlCase struct {
 	excludes []string // substrings the HTML must not contain
 }
 
-func (c htmlCase) check(t *testing.T, out template.HTML) {
+func (c htmlCase) check(t testing.TB, out template.HTML) {
 	t.Helper()
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(out)))
 	if err != nil {
@@ -127,11 +127,17 @@ func TestArticle(t *testing.T) {
 			contains: []string{`title="Moscow: what&#39;s next?"`},
 		},
 		{
+			// An image alone in its paragraph is a figure, its title the
+			// caption; an image within text keeps its title.
 			name: "images",
-			src:  `![Druzhba 2016: joint drills](/media/drills.jpg "Photo: “MoD”")`,
+			src:  "![Druzhba 2016: joint drills](/media/drills.jpg \"Photo: “MoD”\")\n\nSee ![map](/media/map.png \"The route\") above.",
 			has: []string{
-				`img[src="/media/drills.jpg"][alt="Druzhba 2016: joint drills"][title="Photo: “MoD”"][loading="lazy"][decoding="async"]`,
+				`figure > img[src="/media/drills.jpg"][alt="Druzhba 2016: joint drills"][loading="lazy"][decoding="async"]`,
+				`figure > figcaption`,
+				`p > img[src="/media/map.png"][alt="map"][title="The route"][loading="lazy"]`,
 			},
+			hasNot:   []string{`figure img[title]`, `p > figure`},
+			contains: []string{`<figcaption>Photo: “MoD”</figcaption>`},
 		},
 		{
 			name:     "image with refused URL becomes its alt text",
@@ -336,6 +342,18 @@ func TestComment(t *testing.T) {
 			name:     "typography",
 			src:      `I don't think "so" -- really...`,
 			contains: []string{"I don’t think “so” – really…"},
+		},
+		{
+			name:     "over the size limit: plain text",
+			src:      "**not bold** https://example.com\r\nline two\n\n<b>x</b> " + strings.Repeat("[a](", MaxCommentBytes/4),
+			has:      []string{"p br"},
+			hasNot:   []string{"a", "strong", "b"},
+			contains: []string{"<p>**not bold** https://example.com<br>\nline two</p>", "<p>&lt;b&gt;x&lt;/b&gt; [a]("},
+		},
+		{
+			name: "at the size limit: Markdown",
+			src:  "**bold**" + strings.Repeat(" ", MaxCommentBytes-8),
+			has:  []string{"p strong"},
 		},
 		{
 			name:   "no ids or classes from footnotes",

@@ -21,6 +21,7 @@ var forbiddenElements = map[string]bool{
 var allowedAttrs = map[string]bool{
 	"href": true, "src": true, "alt": true, "title": true, "id": true, "class": true,
 	"role": true, "rel": true, "loading": true, "decoding": true, "start": true,
+	"width": true, "height": true, // image sizes from the "=WxH" title suffix, digits only
 }
 
 // schemeRE finds a URL scheme the way a browser does once tabs and newlines

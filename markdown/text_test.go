@@ -130,7 +130,7 @@ func TestSmartMatchesInline(t *testing.T) {
 	}
 }
 
-func checkSmartMatchesInline(t *testing.T, r *Renderer, in string) {
+func checkSmartMatchesInline(t testing.TB, r *Renderer, in string) {
 	t.Helper()
 	got := strings.TrimSpace(Smart(in))
 	want := html.UnescapeString(string(r.Inline(in)))

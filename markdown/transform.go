@@ -13,10 +13,6 @@ import (
 	"github.com/yuin/goldmark/util"
 )
 
-// reservedIDs are ids the article page itself uses; a heading with the same
-// text gets a numbered id instead, so #comments keeps reaching the comments.
-var reservedIDs = [...]string{"comments"}
-
 // maxIDRunes keeps heading ids readable in a URL.
 const maxIDRunes = 80
 
@@ -28,10 +24,9 @@ type articleTransformer struct{}
 
 func (articleTransformer) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
 	source := reader.Source()
-	used := make(map[string]bool, len(reservedIDs))
-	for _, id := range reservedIDs {
-		used[id] = true
-	}
+	// The article page links to #comments; a heading called "Comments"
+	// gets comments-1 so that link keeps reaching the comment section.
+	used := map[string]bool{"comments": true}
 	var unwrap []ast.Node
 	var replace []*ast.AutoLink
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
