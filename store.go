@@ -66,6 +66,80 @@ type Store interface {
 	// FindAuthors lists users who have at least one public article.
 	FindAuthors(ctx context.Context) ([]*Author, error)
 
+	// UpdateUser applies upd (validated by the caller). Deactivating a user
+	// also ends their sessions. Returns ErrNotFound.
+	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*User, error)
+	// FindUsers lists every user, by name.
+	FindUsers(ctx context.Context) ([]*User, error)
+	// CreateFirstAdmin stores u (validated, with a password hash) only if
+	// tokenHash is the setup token held in SetupTokenSetting, and consumes
+	// the token in the same transaction, so two submissions of one link
+	// cannot both succeed. Returns ErrNotFound when the token is wrong or
+	// used, and CreateUser's errors (the token then stays valid).
+	CreateFirstAdmin(ctx context.Context, tokenHash string, u *User) error
+
+	// FindTokens lists a user's API tokens, newest first. Hash is empty.
+	FindTokens(ctx context.Context, userID int64) ([]*Token, error)
+	// DeleteToken revokes token id of user userID. Returns ErrNotFound when
+	// that user has no such token.
+	DeleteToken(ctx context.Context, userID, id int64) error
+
+	// CreateSession stores sess (whose Hash, UserID and ExpiresAt are set),
+	// sets its ID and CreatedAt, and drops expired sessions.
+	CreateSession(ctx context.Context, sess *Session) error
+	// FindSession returns a live session by hash and its active user.
+	// Returns ErrNotFound when the hash is unknown, the session expired or
+	// the user is deactivated.
+	FindSession(ctx context.Context, hash string) (*Session, *User, error)
+	// DeleteSession ends the session with hash; unknown hashes are no error.
+	DeleteSession(ctx context.Context, hash string) error
+	// DeleteUserSessions ends every session of userID but the one whose
+	// hash is except (which may be empty).
+	DeleteUserSessions(ctx context.Context, userID int64, except string) error
+
+	// LoginFailures counts failed logins recorded under key since since.
+	// Counters live in the database so every node shares them.
+	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
+	// AddLoginFailure records a failed login under key and returns the count
+	// since since; an older count starts again at 1.
+	AddLoginFailure(ctx context.Context, key string, since time.Time) (int, error)
+	// ClearLoginFailures forgets the failures under key.
+	ClearLoginFailures(ctx context.Context, key string) error
+
+	// CreateInvite stores inv (Hash, UserID, ExpiresAt set) and sets its ID,
+	// replacing the user's earlier invites.
+	CreateInvite(ctx context.Context, inv *Invite) error
+	// FindInvite returns a live invite by hash and its user. Returns ErrNotFound.
+	FindInvite(ctx context.Context, hash string) (*Invite, *User, error)
+	// AcceptInvite sets the invited user's password hash and consumes the
+	// invite in one transaction. Returns ErrNotFound when the invite is
+	// unknown, used or expired.
+	AcceptInvite(ctx context.Context, hash, passwordHash string) (*User, error)
+
+	// RestoreRevision copies revision revisionID's content back into its
+	// article, which keeps a new revision by editorID. Returns ErrNotFound
+	// when the revision is not one of article articleID's.
+	RestoreRevision(ctx context.Context, articleID, revisionID, editorID int64) (*Article, error)
+
+	// CreatePage stores p (validated) and sets its ID and times. Returns a
+	// *ConflictError for "slug" when the slug is taken.
+	CreatePage(ctx context.Context, p *Page) error
+	// UpdatePage replaces page p.ID's title, slug and body. Returns
+	// ErrNotFound or a *ConflictError for "slug".
+	UpdatePage(ctx context.Context, p *Page) error
+	// DeletePage removes a page. Returns ErrNotFound.
+	DeletePage(ctx context.Context, id int64) error
+	// FindPageByID returns ErrNotFound.
+	FindPageByID(ctx context.Context, id int64) (*Page, error)
+	// FindPageBySlug returns ErrNotFound.
+	FindPageBySlug(ctx context.Context, slug string) (*Page, error)
+	// FindPages lists pages by title.
+	FindPages(ctx context.Context) ([]*Page, error)
+	// Menu returns the site menu in order.
+	Menu(ctx context.Context) ([]MenuItem, error)
+	// SetMenu replaces the site menu (validated with ValidateMenu).
+	SetMenu(ctx context.Context, items []MenuItem) error
+
 	// Setting returns a site setting, or "" when unset.
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSetting stores a site setting.

@@ -33,8 +33,11 @@ type User struct {
 	Bio          string
 	Role         Role
 	PasswordHash string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Deactivated users cannot log in; their sessions and tokens stop
+	// working. CreateUser ignores it: new users are active.
+	Deactivated bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // NormalizeEmail lowercases and trims an address so lookups are case-blind.

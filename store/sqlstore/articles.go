@@ -240,7 +240,7 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, upd folio.ArticleUp
 				return fmt.Errorf("%s: %w", what, err)
 			}
 		}
-		if contentChanged {
+		if contentChanged || upd.ForceRevision {
 			if err := s.addRevision(ctx, tx, id, next.Title, next.Question, next.Body, next.Summary, upd.EditorID, now); err != nil {
 				return s.mapErr(what, err)
 			}

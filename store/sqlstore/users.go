@@ -6,19 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"folio"
 )
 
-const userColumns = `id, name, slug, email, bio, role, password_hash, created_at, updated_at`
+const userColumns = `id, name, slug, email, bio, role, password_hash, active, created_at, updated_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*folio.User, error) {
 	var u folio.User
 	var created, updated nullTime
 	var role string
-	if err := row.Scan(&u.ID, &u.Name, &u.Slug, &u.Email, &u.Bio, &role, &u.PasswordHash, &created, &updated); err != nil {
+	var active bool
+	if err := row.Scan(&u.ID, &u.Name, &u.Slug, &u.Email, &u.Bio, &role, &u.PasswordHash, &active, &created, &updated); err != nil {
 		return nil, err
 	}
+	u.Deactivated = !active
 	u.Role = folio.Role(role)
 	u.CreatedAt, u.UpdatedAt = created.Time, updated.Time
 	return &u, nil
@@ -37,6 +40,13 @@ func (s *Store) CreateUser(ctx context.Context, u *folio.User) error {
 	what := fmt.Sprintf("create user %q", email)
 	now := s.now()
 	return s.inTx(ctx, what, func(tx *sql.Tx) error {
+		return s.insertUser(ctx, tx, what, email, now, u)
+	})
+}
+
+// insertUser is CreateUser inside tx, shared with CreateFirstAdmin.
+func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, what, email string, now time.Time, u *folio.User) error {
+	{
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE email = $1`, email).Scan(&one)
 		if err == nil {
@@ -66,9 +76,9 @@ func (s *Store) CreateUser(ctx context.Context, u *folio.User) error {
 		if err != nil {
 			return s.mapErr(what, err)
 		}
-		u.ID, u.Slug, u.Email, u.CreatedAt, u.UpdatedAt = id, slug, email, now, now
+		u.ID, u.Slug, u.Email, u.CreatedAt, u.UpdatedAt, u.Deactivated = id, slug, email, now, now, false
 		return nil
-	})
+	}
 }
 
 func (s *Store) findUser(ctx context.Context, q querier, what, where string, arg any) (*folio.User, error) {
@@ -142,8 +152,11 @@ func (s *Store) FindUserByTokenHash(ctx context.Context, hash string) (*folio.Us
 		return nil, fmt.Errorf("%s: %w", what, folio.ErrNotFound)
 	}
 	var userID int64
-	err := s.writer.QueryRowContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE hash = $2 RETURNING user_id`,
-		s.bindTime(s.now()), hash).Scan(&userID)
+	// A deactivated user's tokens stop working but are kept, so that
+	// reactivating the user restores them.
+	err := s.writer.QueryRowContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE hash = $2
+		AND user_id IN (SELECT id FROM users WHERE active = $3) RETURNING user_id`,
+		s.bindTime(s.now()), hash, true).Scan(&userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%s: %w", what, folio.ErrNotFound)
 	}
