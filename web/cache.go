@@ -22,6 +22,14 @@ type page struct {
 	etag        string
 	immutable   bool // a content-hashed static file: cache for a year
 
+	// slot is where per-visit HTML goes (see slot.go), -1 for none; the
+	// page is then served through writeSlotted. slotFor is the article
+	// whose form goes there.
+	slot     int
+	slotFor  int64
+	gzipHead []byte
+	crcHead  uint32
+
 	// Header values built once, so a cache hit allocates nothing for them.
 	// They are shared by every response and never modified.
 	hdrType, hdrETag, hdrLen, hdrGzipLen []string
@@ -36,8 +44,12 @@ func newPage(status int, contentType string, body []byte) *page {
 		contentType: contentType,
 		body:        body,
 		etag:        `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`,
+		slot:        -1,
 	}
-	if len(body) > 512 {
+	if status == http.StatusOK && bytes.Contains(body, []byte(slotMarker)) {
+		p.cutSlot()
+	}
+	if len(body) > 512 && p.slot < 0 {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		zw.Write(body)
@@ -109,6 +121,7 @@ func (p *page) cacheControl() []string {
 
 // etagMatch implements the weak comparison of If-None-Match (RFC 9110 13.1.2).
 func etagMatch(header, etag string) bool {
+	etag = strings.TrimPrefix(etag, "W/")
 	for _, t := range strings.Split(header, ",") {
 		t = strings.TrimSpace(t)
 		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
