@@ -84,7 +84,8 @@ func validMenuURL(s string) bool {
 		return false
 	}
 	if u.Scheme == "" && u.Host == "" {
-		return strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//")
+		// Browsers read "//host" and "/\\host" as another site.
+		return strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && !strings.HasPrefix(s, "/\\")
 	}
 	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -25,10 +26,11 @@ const MinPasswordLen = 10
 
 // HashPassword returns an argon2id hash in the PHC string format.
 func HashPassword(password string) (string, error) {
-	if len(password) < MinPasswordLen {
+	n := utf8.RuneCountInString(password)
+	if n < MinPasswordLen {
 		return "", Invalid("password", "must be at least %d characters", MinPasswordLen)
 	}
-	if len(password) > 1024 {
+	if n > 1024 {
 		return "", Invalid("password", "must be at most 1024 characters")
 	}
 	salt := make([]byte, 16)
@@ -48,7 +50,7 @@ func CheckPassword(hash, password string) bool {
 	var mem uint32
 	var t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil || mem > 1<<20 || t < 1 || t > 20 || p == 0 || mem < 8*uint32(p) {
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil || mem > 256<<10 || t < 1 || t > 20 || p == 0 || mem < 8*uint32(p) {
 		return false
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
