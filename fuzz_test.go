@@ -138,3 +138,49 @@ func checkValidInput(t testing.TB, in ArticleInput, now time.Time) {
 		}
 	}
 }
+
+func FuzzValidateMenu(f *testing.F) {
+	f.Add("About", "/p/about", "Feed", "https://example.com/feed.xml")
+	f.Add(" ", " ", "x", "javascript:alert(1)")
+	f.Add("Home", "//evil.example", "Evil", "/\\evil.example")
+	f.Add("Мы", "/p/о-нас", "", "")
+	f.Add("Evil", "/\\evil.example", "", "")
+	f.Fuzz(func(t *testing.T, l1, u1, l2, u2 string) {
+		items := []MenuItem{{Label: l1, URL: u1}, {Label: l2, URL: u2}}
+		out, err := ValidateMenu(items)
+		if err != nil {
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Field != "menu" {
+				t.Fatalf("ValidateMenu = %v, want a *ValidationError for menu", err)
+			}
+			return
+		}
+		for _, it := range out {
+			if it.Label == "" || it.Label != strings.TrimSpace(it.Label) || !utf8.ValidString(it.Label) ||
+				utf8.RuneCountInString(it.Label) > 60 {
+				t.Errorf("label %q accepted", it.Label)
+			}
+			if !safeMenuURL(it.URL) {
+				t.Errorf("URL %q accepted: a menu link must stay on the site or be http(s)", it.URL)
+			}
+		}
+		again, err := ValidateMenu(out)
+		if err != nil || !reflect.DeepEqual(again, out) {
+			t.Errorf("ValidateMenu is not idempotent: %+v → %+v, %v", out, again, err)
+		}
+	})
+}
+
+// safeMenuURL reports whether a browser would keep u on the site (a path)
+// or follow it to an http(s) address.
+func safeMenuURL(u string) bool {
+	if strings.ContainsAny(u, " \t\r\n\x00") {
+		return false
+	}
+	if strings.HasPrefix(u, "/") {
+		// Browsers read "//host" and "/\host" as another site.
+		return len(u) == 1 || (u[1] != '/' && u[1] != '\\')
+	}
+	lower := strings.ToLower(u)
+	return strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://")
+}

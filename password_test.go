@@ -20,6 +20,9 @@ func TestHashPasswordLength(t *testing.T) {
 		{"shortest", strings.Repeat("p", MinPasswordLen), false},
 		{"longest", strings.Repeat("p", 1024), false},
 		{"too long", strings.Repeat("p", 1025), true},
+		// The limits are in characters, as the messages say, not bytes.
+		{"one short, in Cyrillic", strings.Repeat("ж", MinPasswordLen-1), true},
+		{"longest, in Cyrillic", strings.Repeat("ж", 1024), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -546,6 +546,14 @@ func testSlugChangeRedirects(t *testing.T, e *env) {
 	}
 	_, err := e.s.FindArticleBySlug(t.Context(), "never-used")
 	wantErr(t, "FindArticleBySlug(never-used)", err, folio.ErrNotFound)
+
+	// A new article does not take a slug that redirects, or the old URL
+	// would show another article instead of moving.
+	b := mustCreateArticle(t, e, published("Second", e.clock.Now(), ann))
+	if b.Slug == "second" {
+		t.Errorf("a new article took slug %q, which redirects to %q", b.Slug, "fourth")
+	}
+	wantRedirect(t, e, "second", "fourth")
 }
 
 func testSlugChangeConflict(t *testing.T, e *env) {
@@ -636,12 +644,19 @@ func testDeleteArticle(t *testing.T, e *env) {
 	in := published("Doomed", e.clock.Now(), ann)
 	in.Tags = []string{"Doom"}
 	a := mustCreateArticle(t, e, in)
+	// It moved once before, so its old slug must answer 410 too, not a
+	// redirect to a page that is gone.
+	oldSlug := a.Slug
+	a = mustUpdateArticle(t, e, a.ID, folio.ArticleUpdate{Slug: ptr("doomed-moved")})
+	wantRedirect(t, e, oldSlug, "doomed-moved")
 	keep := mustCreateArticle(t, e, published("Kept", e.clock.Now(), ann))
 	if err := e.s.DeleteArticle(t.Context(), a.ID); err != nil {
 		t.Fatalf("DeleteArticle: %v", err)
 	}
 	_, err := e.s.FindArticleBySlug(t.Context(), a.Slug)
 	wantErr(t, "FindArticleBySlug(deleted)", err, folio.ErrGone)
+	_, err = e.s.FindArticleBySlug(t.Context(), oldSlug)
+	wantErr(t, "FindArticleBySlug(deleted article's old slug)", err, folio.ErrGone)
 	_, err = e.s.FindArticleByID(t.Context(), a.ID)
 	wantErr(t, "FindArticleByID(deleted)", err, folio.ErrNotFound)
 	err = e.s.DeleteArticle(t.Context(), a.ID)
@@ -665,6 +680,67 @@ func testDeleteArticle(t *testing.T, e *env) {
 	}
 	if found := mustFindArticle(t, e, keep.ID); found.Slug != keep.Slug {
 		t.Errorf("the other article's slug = %q, want %q", found.Slug, keep.Slug)
+	}
+
+	// A new article with the same title does not take the slug that
+	// answers 410.
+	again := mustCreateArticle(t, e, published("Doomed", e.clock.Now(), ann))
+	if again.Slug == a.Slug || again.Slug == oldSlug {
+		t.Errorf("a new article took slug %q of the deleted one", again.Slug)
+	}
+	_, err = e.s.FindArticleBySlug(t.Context(), oldSlug)
+	wantErr(t, "FindArticleBySlug(deleted) after a new article", err, folio.ErrGone)
+}
+
+func testRoundTrip(t *testing.T, e *env) {
+	ann := newUser(t, e, "Ann Lee")
+	tests := []struct {
+		name string
+		in   folio.ArticleInput
+	}{
+		{"emoji and RTL", folio.ArticleInput{
+			Title:    "🙂 پاکستان کی سیاست 🇵🇰",
+			Question: "سوال: کیا؟\n\u200f",
+			Body:     "Right-to-left: \u202eabc\u202c, zero width: a\u200db, combining: e\u0301\u0301.",
+			Summary:  "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+		}},
+		{"SQL and escapes", folio.ArticleInput{
+			Title:   `'; DROP TABLE articles; -- \ % _ "quoted"`,
+			Body:    "Line one\r\nLine two\n\tTabbed\\ $1 ?1 :name",
+			Summary: "<script>alert(1)</script>",
+		}},
+		{"longest", folio.ArticleInput{
+			Title:    strings.Repeat("😀", folio.MaxTitleLen),
+			Question: strings.Repeat("ж", folio.MaxQuestion),
+			Body:     strings.Repeat(strings.Repeat("0123456789abcdef", 64)[:1023]+"\n", folio.MaxBodyBytes/1024),
+			Summary:  strings.Repeat("s", folio.MaxSummaryLen),
+		}},
+		{"interviewee", folio.ArticleInput{
+			Title:       "Interview",
+			Interviewee: folio.Interviewee{Name: "Д-р Ω’Brien", Bio: strings.Repeat("Bio. ", 400)},
+			Lang:        "ur-PK",
+		}},
+	}
+	for _, tt := range tests {
+		in := tt.in
+		in.AuthorIDs = []int64{ann.ID}
+		a := mustCreateArticle(t, e, in)
+		if err := in.Validate(e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		got := mustFindArticle(t, e, a.ID)
+		if got.Title != in.Title || got.Question != in.Question || got.Body != in.Body || got.Summary != in.Summary ||
+			got.Interviewee != in.Interviewee || got.Lang != in.Lang {
+			t.Errorf("%s: stored content differs from the input", tt.name)
+		}
+		checkArticle(t, tt.name, got, a)
+		revs := mustRevisions(t, e, a.ID)
+		if len(revs) != 1 || revs[0].Body != in.Body || revs[0].Title != in.Title {
+			t.Errorf("%s: the revision differs from the input", tt.name)
+		}
+		if list, _ := mustFindArticles(t, e, folio.ArticleFilter{Query: in.Title}); len(list) != 1 || list[0].ID != a.ID {
+			t.Errorf("%s: FindArticles by the whole title = %v, want [%d]", tt.name, ids(list), a.ID)
+		}
 	}
 }
 

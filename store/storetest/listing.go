@@ -31,6 +31,7 @@ type listing struct {
 //	tr     Trashed hello        trashed    T0-4h      ann       Go
 //	soon   Scheduled soon       scheduled  T0+1h      ann       Go
 //	later  Scheduled later      scheduled  T0+5h      bob       Rust      s #4
+//	ahead  Dated ahead          published  T0+10h     bob       Go
 func newListing(t testing.TB, e *env) *listing {
 	t.Helper()
 	l := &listing{
@@ -55,6 +56,7 @@ func newListing(t testing.TB, e *env) *listing {
 	add("tr", published("Trashed hello", t0.Add(-4*time.Hour), l.ann), []string{"Go"}, nil)
 	add("soon", scheduled("Scheduled soon", t0.Add(time.Hour), l.ann), []string{"Go"}, nil)
 	add("later", scheduled("Scheduled later", t0.Add(5*time.Hour), l.bob), []string{"Rust"}, series(4))
+	add("ahead", published("Dated ahead", t0.Add(10*time.Hour), l.bob), []string{"Go"}, nil)
 	l.arts["tr"] = mustUpdateArticle(t, e, l.arts["tr"].ID, folio.ArticleUpdate{Status: ptr(folio.StatusTrashed)})
 	l.goTag = l.arts["p1"].Tags[0].ID
 	l.rustTag = l.arts["p3"].Tags[0].ID
@@ -113,11 +115,11 @@ func testFindArticles(t *testing.T, e *env) {
 		{"drafts", folio.ArticleFilter{Statuses: []folio.Status{folio.StatusDraft}}, []string{"d1"}, false, -1},
 		{"trashed", folio.ArticleFilter{Statuses: []folio.Status{folio.StatusTrashed}}, []string{"tr"}, false, -1},
 		{"scheduled", folio.ArticleFilter{Statuses: []folio.Status{folio.StatusScheduled}}, []string{"soon", "later"}, false, -1},
-		{"published status", folio.ArticleFilter{Statuses: []folio.Status{folio.StatusPublished}}, []string{"p1", "p2", "p3", "p4", "ru"}, false, -1},
+		{"published status", folio.ArticleFilter{Statuses: []folio.Status{folio.StatusPublished}}, []string{"p1", "p2", "p3", "p4", "ru", "ahead"}, false, -1},
 		{"drafts and trashed", folio.ArticleFilter{Statuses: []folio.Status{folio.StatusDraft, folio.StatusTrashed}}, []string{"d1", "tr"}, false, -1},
-		{"everything", folio.ArticleFilter{}, []string{"p1", "p2", "p3", "p4", "ru", "d1", "tr", "soon", "later"}, false, -1},
-		{"everything by bob", folio.ArticleFilter{AuthorID: l.bob.ID}, []string{"p2", "p3", "p4", "later"}, false, -1},
-		{"everything tagged Go", folio.ArticleFilter{TagID: l.goTag}, []string{"p1", "p2", "d1", "tr", "soon"}, false, -1},
+		{"everything", folio.ArticleFilter{}, []string{"p1", "p2", "p3", "p4", "ru", "d1", "tr", "soon", "later", "ahead"}, false, -1},
+		{"everything by bob", folio.ArticleFilter{AuthorID: l.bob.ID}, []string{"p2", "p3", "p4", "later", "ahead"}, false, -1},
+		{"everything tagged Go", folio.ArticleFilter{TagID: l.goTag}, []string{"p1", "p2", "d1", "tr", "soon", "ahead"}, false, -1},
 		{"first page", folio.ArticleFilter{Public: true, Limit: 2}, []string{"soon", "p4"}, true, 6},
 		{"second page", folio.ArticleFilter{Public: true, Limit: 2, Offset: 2}, []string{"p3", "p2"}, true, 6},
 		{"third page", folio.ArticleFilter{Public: true, Limit: 2, Offset: 4}, []string{"p1", "ru"}, true, 6},

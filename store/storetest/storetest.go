@@ -59,6 +59,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"ModifiedAt", testModifiedAt},
 		{"DeleteArticle", testDeleteArticle},
 		{"NotFound", testNotFound},
+		{"RoundTrip", testRoundTrip},
 		{"FindArticles", testFindArticles},
 		{"FindArticlesRelations", testFindArticlesRelations},
 		{"PublishDue", testPublishDue},
@@ -72,6 +73,22 @@ func Run(t *testing.T, open OpenFunc) {
 		{"ConcurrentSameTitle", testConcurrentSameTitle},
 		{"ConcurrentSameSlug", testConcurrentSameSlug},
 		{"ConcurrentSameEmail", testConcurrentSameEmail},
+		{"UpdateUser", testUpdateUser},
+		{"DeactivatedUser", testDeactivatedUser},
+		{"FindUsers", testFindUsers},
+		{"CreateFirstAdmin", testCreateFirstAdmin},
+		{"CreateFirstAdminOnce", testCreateFirstAdminOnce},
+		{"TokenList", testTokenList},
+		{"Sessions", testSessions},
+		{"SessionExpiry", testSessionExpiry},
+		{"LoginFailures", testLoginFailures},
+		{"LoginFailuresConcurrent", testLoginFailuresConcurrent},
+		{"Invites", testInvites},
+		{"AcceptInviteOnce", testAcceptInviteOnce},
+		{"RestoreRevision", testRestoreRevision},
+		{"Pages", testPages},
+		{"Menu", testMenu},
+		{"PagesContentVersion", testPagesContentVersion},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -357,15 +374,6 @@ func authorsOf(us ...*folio.User) []folio.Author {
 	out := make([]folio.Author, len(us))
 	for i, u := range us {
 		out[i] = authorOf(u)
-	}
-	return out
-}
-
-// tagNames lists the names of a's tags in order.
-func tagNames(a *folio.Article) []string {
-	out := make([]string, len(a.Tags))
-	for i, tg := range a.Tags {
-		out[i] = tg.Name
 	}
 	return out
 }
