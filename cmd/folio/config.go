@@ -20,12 +20,13 @@ import (
 // Config is everything the commands read from flags and the environment.
 // A flag beats its FOLIO_* variable, which beats the default.
 type Config struct {
-	Addr        string
-	Data        string
-	DB          string
-	BaseURL     string
-	Demo        bool
-	LogRequests bool
+	Addr           string
+	Data           string
+	DB             string
+	BaseURL        string
+	Demo           bool
+	LogRequests    bool
+	TrustedProxies string
 }
 
 // dbFlags registers --data and --db, which every database command takes.

@@ -25,11 +25,16 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, logger *slog
 	fs.StringVar(&c.BaseURL, "base-url", env("FOLIO_BASE_URL", ""), "public URL of the site (default http://<addr>)")
 	fs.BoolVar(&c.Demo, "demo", false, "seed demo content into an empty site")
 	fs.BoolVar(&c.LogRequests, "log-requests", envBool("FOLIO_LOG_REQUESTS", true), "log one line per request")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("FOLIO_TRUSTED_PROXIES", ""), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := c.validateServe(); err != nil {
 		return err
+	}
+	proxies, err := web.ParseTrustedProxies(c.TrustedProxies)
+	if err != nil {
+		return usageError(fmt.Sprintf("--trusted-proxies: %v", err))
 	}
 
 	// Listen first, so /healthz answers as soon as the process is up.
@@ -59,7 +64,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, logger *slog
 		return err
 	}
 
-	srv, err := web.New(web.Config{Store: store, Logger: logger, BaseURL: c.BaseURL, LogRequests: c.LogRequests})
+	srv, err := web.New(web.Config{Store: store, Logger: logger, BaseURL: c.BaseURL, LogRequests: c.LogRequests,
+		TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}
