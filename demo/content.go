@@ -140,6 +140,16 @@ func articles(now time.Time) []demoArticle {
 			PublishedAt: ago(now, 2, 2),
 			Tags:        []string{"Transport", "Local news"},
 		}},
+		{[]string{"lena"}, folio.ArticleInput{
+			Title:       "دریا پھر سے کام آ رہے ہیں: چھوٹی بندرگاہوں کی واپسی",
+			Slug:        UrduSlug,
+			Body:        portsUrBody,
+			Summary:     "وادی کی چھوٹی بندرگاہوں پر بجروں کی آمد و رفت بڑھ رہی ہے۔ ماہرین کہتے ہیں کہ سڑکوں کا بوجھ کم کرنے کا یہ سب سے سستا راستہ ہے۔",
+			Lang:        "ur",
+			Status:      folio.StatusPublished,
+			PublishedAt: ago(now, 4, 5),
+			Tags:        []string{"Rivers", "Transport"},
+		}},
 		{[]string{"daniel"}, folio.ArticleInput{
 			Title:   "Lock closures this winter: what skippers need to know",
 			Body:    lockDraftBody,
@@ -167,6 +177,8 @@ const part1Answer = `Because a river is the one piece of transport infrastructur
 What has changed is partly price and partly congestion. Ten years ago the road was cheap enough that few shippers looked anywhere else. Since then drivers have become scarce, tolls have risen, and the motorways around the larger ports are full for much of the day. The railways, meanwhile, are short of paths. The same tracks carry more passenger trains every year, and freight gets whatever slots are left at night.
 
 The river has spare capacity almost everywhere. On the stretch I know best, the locks could handle three times their current traffic without a single new gate. That is unusual in transport: it is rare to be offered capacity that is already built, already paid for and simply waiting to be used.
+
+> [!pull] A river is the one piece of transport infrastructure we did not have to build.
 
 There is also a quieter reason. Inland ports tend to sit in the middle of towns, because that is where the towns grew. They are close to the people and the factories that need the goods. A rail terminal is often a lorry ride away from anything; a quay can be a short walk from the mill it serves.
 
@@ -229,6 +241,8 @@ The decision reverses a plan announced in the summer to end the paper edition on
 
 > We thought the question was print or web. Our readers told us the question was how to do both without running out of people. The Thursday paper is where they read the long pieces; the website is where they find out why the road is closed.
 
+![The card shown when a Courier story is shared: the paper’s name, the headline, the author and the date on a plain page](/valley-weekly-keeps-its-print-edition-as-it-moves-the-news-online/share.png "Online, every story now travels with a card like this one. =1200x630")
+
 That was Ada Brenner, the Courier's editor, speaking at a meeting in the town hall on Tuesday evening. The paper has five journalists and will hire one more, a web editor, to keep the site up to date during the week.
 
 The printed edition will become slightly thinner and will carry more long-form reporting and fewer short notices, which will move online. Subscribers to the paper will get the website free; others can read a limited number of articles a month.
@@ -284,3 +298,17 @@ Draft notes; not for publication yet.`
 const weekReviewBody = `This week we finished our interview with Ilse Marwood, looked at what the port of Hallam really carried last year, and reported on the return of the night train to the valley line.
 
 If you read only one of these, make it the second part of the interview, on what the power grid and the waterway could do for each other.`
+
+// portsUrBody is a short news story in Urdu, so the demo shows a
+// right-to-left article with its own interface language.
+const portsUrBody = `پچھلے دو برسوں میں وادی کی چھوٹی بندرگاہوں پر بجروں کی آمد و رفت میں واضح اضافہ ہوا ہے۔ بجری، اناج اور کباڑ اب پہلے کی طرح صرف ٹرکوں پر نہیں جاتے؛ ان کا ایک حصہ پھر سے دریا کے راستے سفر کرتا ہے۔
+
+## یہ تبدیلی کیوں آئی؟
+
+ٹرک ڈرائیوروں کی کمی، بڑھتے ہوئے ٹول اور شاہراہوں پر رش نے تاجروں کو دوسرے راستے تلاش کرنے پر مجبور کیا۔ دریا پہلے سے موجود ہے، اس کے لاک اپنی گنجائش سے کہیں کم استعمال ہوتے ہیں، اور ایک بجرا کئی ٹرکوں کا بوجھ اٹھا لیتا ہے۔
+
+> [!pull] دریا وہ سڑک ہے جسے کسی کو بنانا نہیں پڑا۔
+
+## آگے کیا ہوگا؟
+
+بندرگاہوں کے منتظمین کا کہنا ہے کہ اگلا قدم بجلی ہے: بیٹری والے کنٹینر، جو کنارے پر چارج ہوں اور کشتیوں پر لادے جائیں۔ اگر یہ منصوبہ کامیاب رہا تو چھوٹے شہروں کی بندرگاہیں ایک بار پھر روزگار کا مرکز بن سکتی ہیں۔`

@@ -20,6 +20,9 @@ import (
 // article that started the project.
 const LongSlug = "beyond-cargo-grid-and-waterway"
 
+// UrduSlug is the slug of the demo's right-to-left article, in Urdu.
+const UrduSlug = "دریا-پھر-سے-کام-آ-رہے-ہیں"
+
 // SeriesSlug is the slug of the demo interview series.
 const SeriesSlug = "rivers-and-the-grid"
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"folio"
+	"folio/i18n"
 	"folio/markdown"
 )
 
@@ -82,11 +83,11 @@ func (s *Server) html(status int, name string, data any) (*page, error) {
 func (s *Server) statusPage(r *http.Request, status int, message string) *page {
 	si, err := s.site(r.Context())
 	if err != nil {
-		si = siteInfo{Title: "Folio", Lang: "en", BaseURL: s.baseURL, Loc: time.UTC}
+		si = siteInfo{Title: "Folio", Lang: "en", BaseURL: s.baseURL, Loc: time.UTC, L: i18n.For("en")}
 	}
 	title := http.StatusText(status)
 	if status >= 500 {
-		message = "Something went wrong on our side. Please try again in a moment."
+		message = si.L.T("error_text")
 	}
 	data := struct {
 		meta
@@ -97,10 +98,11 @@ func (s *Server) statusPage(r *http.Request, status int, message string) *page {
 	data.NoIndex = true
 	switch status {
 	case http.StatusNotFound:
-		data.Heading, data.Message = "Page not found", "There is nothing at this address. It may have moved, or the link may be mistyped."
+		data.Heading, data.Message = si.L.T("not_found"), si.L.T("not_found_text")
 	case http.StatusGone:
-		data.Heading, data.Message = "This article was removed", "The article that was here has been deleted by the site's editors."
+		data.Heading, data.Message = si.L.T("gone"), si.L.T("gone_text")
 	}
+	data.Title = data.Heading + " — " + si.Title
 	p, err := s.html(status, "status.html", data)
 	if err != nil {
 		s.logger.Error("render status page", "err", err)
@@ -160,11 +162,15 @@ func (s *Server) renderHome(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	title := ""
-	if n > 1 {
-		title = "Page " + strconv.Itoa(n)
+	title, desc := "", si.Description
+	if desc == "" {
+		desc = si.L.T("home_description", si.Title)
 	}
-	data := listPage{meta: newMeta(si, title, si.Description, homePageURL("", n)), Heading: si.Title,
+	if n > 1 {
+		title = si.L.T("page_n", n)
+		desc += " " + title + "."
+	}
+	data := listPage{meta: newMeta(si, title, desc, homePageURL("", n)), Heading: si.Title,
 		Intro: si.Description, Articles: views, Pager: newPager("", n, perPage, total, homePageURL)}
 	if n == 1 {
 		data.Title = si.Title
@@ -183,7 +189,7 @@ func (s *Server) renderTag(r *http.Request) (*page, error) {
 		return nil, err
 	}
 	return s.renderListing(r, n, folio.ArticleFilter{TagID: tag.ID}, "/tag/"+url.PathEscape(tag.Slug),
-		tag.Name, "Articles tagged “"+tag.Name+"”")
+		tag.Name, func(l *i18n.Locale) string { return l.T("tagged", tag.Name) })
 }
 
 func (s *Server) renderAuthor(r *http.Request) (*page, error) {
@@ -196,12 +202,13 @@ func (s *Server) renderAuthor(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.renderListing(r, n, folio.ArticleFilter{AuthorID: u.ID}, "/author/"+url.PathEscape(u.Slug), u.Name, u.Bio)
+	return s.renderListing(r, n, folio.ArticleFilter{AuthorID: u.ID}, "/author/"+url.PathEscape(u.Slug), u.Name,
+		func(*i18n.Locale) string { return u.Bio })
 }
 
 // renderListing is the shared body of tag and author pages. An empty
 // listing is a 404, so unused tags and authors without articles stay hidden.
-func (s *Server) renderListing(r *http.Request, n int, f folio.ArticleFilter, path, heading, intro string) (*page, error) {
+func (s *Server) renderListing(r *http.Request, n int, f folio.ArticleFilter, path, heading string, introFor func(*i18n.Locale) string) (*page, error) {
 	ctx := r.Context()
 	si, err := s.site(ctx)
 	if err != nil {
@@ -219,13 +226,17 @@ func (s *Server) renderListing(r *http.Request, n int, f folio.ArticleFilter, pa
 	if err != nil {
 		return nil, err
 	}
+	intro := introFor(si.L)
 	title := heading
 	if n > 1 {
-		title += " — page " + strconv.Itoa(n)
+		title += " — " + si.L.T("page_n", n)
 	}
 	desc := intro
 	if desc == "" {
-		desc = heading + " on " + si.Title
+		desc = si.L.T("on_site", heading, si.Title)
+	}
+	if n > 1 {
+		desc += " " + si.L.T("page_n", n) + "."
 	}
 	data := listPage{meta: newMeta(si, title, desc, queryPageURL(path, n)), Heading: heading, Intro: intro,
 		Articles: views, Pager: newPager(path, n, perPage, total, queryPageURL)}
@@ -236,6 +247,7 @@ type seriesPage struct {
 	meta
 	Series *folio.Series
 	Parts  []*articleView
+	Count  string // "3 parts"
 }
 
 func (s *Server) renderSeries(r *http.Request) (*page, error) {
@@ -261,9 +273,10 @@ func (s *Server) renderSeries(r *http.Request) (*page, error) {
 	}
 	desc := sr.Description
 	if desc == "" {
-		desc = plural(len(parts), "part", "parts") + " of " + sr.Title + " on " + si.Title
+		desc = si.L.T("parts_of", si.L.N(len(parts), "parts"), sr.Title, si.Title)
 	}
-	return s.html(http.StatusOK, "series.html", seriesPage{meta: newMeta(si, sr.Title, desc, "/series/"+url.PathEscape(sr.Slug)), Series: sr, Parts: parts})
+	return s.html(http.StatusOK, "series.html", seriesPage{meta: newMeta(si, sr.Title, desc, "/series/"+url.PathEscape(sr.Slug)),
+		Series: sr, Parts: parts, Count: si.L.N(len(parts), "parts")})
 }
 
 // seriesNav is "Part 2 of 5" with previous and next links.
@@ -276,10 +289,11 @@ type seriesNav struct {
 
 type articlePage struct {
 	meta
-	Article *articleView
-	Series  *seriesNav
-	Share   []shareLink
-	JSONLD  map[string]any
+	Headline string // the title as plain text, for meta tags
+	Article  *articleView
+	Series   *seriesNav
+	Share    []shareLink
+	JSONLD   map[string]any
 }
 
 func (s *Server) renderArticle(r *http.Request) (*page, error) {
@@ -295,20 +309,32 @@ func (s *Server) renderArticle(r *http.Request) (*page, error) {
 	if !a.IsPublic(s.now()) {
 		return nil, folio.ErrNotFound
 	}
+	return s.renderArticleOf(r, a, false)
+}
+
+// renderArticleOf renders a's page. The admin's previews call it with
+// preview set, so a draft looks exactly as readers will see it, marked
+// noindex.
+func (s *Server) renderArticleOf(r *http.Request, a *folio.Article, preview bool) (*page, error) {
+	ctx := r.Context()
 	si, err := s.site(ctx)
 	if err != nil {
 		return nil, err
 	}
+	// The article's own language speaks the interface around it.
+	si = si.withLang(a.Lang)
 	v, err := s.view(si, a, true)
 	if err != nil {
 		return nil, err
 	}
-	data := articlePage{Article: v, Share: shareLinks(markdown.Smart(a.Title), v.AbsURL)}
+	data := articlePage{Article: v, Headline: markdown.Smart(a.Title), Share: shareLinks(si.L, markdown.Smart(a.Title), v.AbsURL)}
 	desc := v.Excerpt
 	if desc == "" && a.Question != "" {
 		desc = markdown.Excerpt(a.Question, 240)
 	}
 	data.meta = newMeta(si, markdown.Smart(a.Title), desc, v.URL)
+	data.NoIndex = preview
+	data.Image = v.AbsURL + "/" + shareCardFile
 	if a.Lang != "" {
 		data.Lang, data.Dir = a.Lang, dirOf(a.Lang)
 	}
@@ -368,6 +394,9 @@ func jsonLD(si siteInfo, p articlePage) map[string]any {
 		"url":              a.AbsURL,
 		"wordCount":        a.Words,
 		"publisher":        map[string]any{"@type": "Organization", "name": si.Title, "url": si.BaseURL + "/"},
+	}
+	if p.Image != "" {
+		ld["image"] = []string{p.Image}
 	}
 	if p.Lang != "" {
 		ld["inLanguage"] = p.Lang

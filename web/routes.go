@@ -46,9 +46,14 @@ func (s *Server) routes() http.Handler {
 	return s.observe(s.securityHeaders(mux))
 }
 
-// handleArticleFile serves an article's sub-resources. None exist yet
-// (share cards and comment feeds come with their issues), so every file is
-// a 404 for now.
+// handleArticleFile serves an article's sub-resources: its share card
+// (through the page cache, so it is drawn once per change). Anything else
+// is a 404.
 func (s *Server) handleArticleFile(w http.ResponseWriter, r *http.Request) {
-	s.notFound(w, r)
+	switch r.PathValue("file") {
+	case shareCardFile:
+		s.cached(pathKey, s.renderShareCard)(w, r)
+	default:
+		s.notFound(w, r)
+	}
 }

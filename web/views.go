@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"folio"
+	"folio/i18n"
 	"folio/markdown"
 )
 
@@ -19,6 +20,18 @@ type siteInfo struct {
 	Lang        string
 	BaseURL     string
 	Loc         *time.Location
+	Menu        []folio.MenuItem // the ordered site menu, shown in the header
+	// L formats interface strings, counts and dates. It is the site
+	// language's locale, or the article's on an article page.
+	L *i18n.Locale
+}
+
+// withLang returns si speaking lang, when lang has a catalogue.
+func (si siteInfo) withLang(lang string) siteInfo {
+	if lang != "" && i18n.Has(lang) {
+		si.L = i18n.For(lang)
+	}
+	return si
 }
 
 // Settings keys and their defaults.
@@ -47,6 +60,10 @@ func (s *Server) site(ctx context.Context) (siteInfo, error) {
 	if loc, err := time.LoadLocation(tz); err == nil && tz != "" {
 		si.Loc = loc
 	}
+	si.L = i18n.For(si.Lang)
+	if si.Menu, err = s.store.Menu(ctx); err != nil {
+		return si, fmt.Errorf("read menu: %w", err)
+	}
 	return si, nil
 }
 
@@ -59,6 +76,20 @@ type meta struct {
 	NoIndex     bool
 	Lang        string
 	Dir         string
+	Menu        []folio.MenuItem // the site menu for the header
+	// L is the page's locale: interface strings come from it.
+	L *i18n.Locale
+	// Image is the absolute URL of the page's share image, if any.
+	Image string
+}
+
+// SiteDir is the direction of the site's own language, for the parts of a
+// page (the header) that stay in it when an article is in another.
+func (m meta) SiteDir() string {
+	if i18n.IsRTL(m.Site.Lang) {
+		return "rtl"
+	}
+	return "ltr"
 }
 
 func newMeta(si siteInfo, title, description, path string) meta {
@@ -66,7 +97,10 @@ func newMeta(si siteInfo, title, description, path string) meta {
 	if title != "" {
 		full = title + " — " + si.Title
 	}
-	m := meta{Site: si, Title: full, Description: description, Lang: si.Lang}
+	m := meta{Site: si, Title: full, Description: description, Lang: si.Lang, L: si.L, Menu: si.Menu}
+	if m.L == nil {
+		m.L = i18n.For(si.Lang)
+	}
 	if path != "" {
 		m.Canonical = si.BaseURL + path
 	}
@@ -74,12 +108,8 @@ func newMeta(si siteInfo, title, description, path string) meta {
 	return m
 }
 
-// rtlLangs are the right-to-left scripts' main languages.
-var rtlLangs = map[string]bool{"ar": true, "fa": true, "he": true, "ur": true, "ps": true, "sd": true, "ug": true, "yi": true, "dv": true, "ckb": true}
-
 func dirOf(lang string) string {
-	base, _, _ := strings.Cut(lang, "-")
-	if rtlLangs[strings.ToLower(base)] {
+	if i18n.IsRTL(lang) {
 		return "rtl"
 	}
 	return ""
@@ -100,10 +130,32 @@ type articleView struct {
 	Updated      string
 	UpdatedISO   string
 	ReadingMin   int
+	ReadingLabel string
 	Words        int
 	CommentLabel string
 	Dir          string
+	// AuthorLinks, TagLinks and SeriesURL are built here rather than in
+	// templates so that every page spells a URL the same way (one
+	// percent-encoding, upper case), and so one page has one address.
+	AuthorLinks []link
+	TagLinks    []link
+	SeriesURL   string
+	// L is the locale the view's labels were made in.
+	L *i18n.Locale
+	// TOC lists the body's sections when it has enough of them to need
+	// a table of contents.
+	TOC []markdown.Heading
 }
+
+// link is a named URL path.
+type link struct {
+	Name string
+	URL  string
+}
+
+// tocMinHeadings is how many section headings make a table of contents
+// worth its space.
+const tocMinHeadings = 3
 
 func articlePath(slug string) string { return "/" + url.PathEscape(slug) }
 
@@ -113,16 +165,26 @@ func (s *Server) view(si siteInfo, a *folio.Article, full bool) (*articleView, e
 		Article:      a,
 		URL:          articlePath(a.Slug),
 		TitleHTML:    s.md.Inline(a.Title),
-		CommentLabel: plural(a.CommentCount, "comment", "comments"),
+		CommentLabel: si.L.N(a.CommentCount, "comments"),
 		Dir:          dirOf(a.Lang),
+		L:            si.L,
 	}
 	v.AbsURL = si.BaseURL + v.URL
+	for _, au := range a.Authors {
+		v.AuthorLinks = append(v.AuthorLinks, link{au.Name, "/author/" + url.PathEscape(au.Slug)})
+	}
+	for _, t := range a.Tags {
+		v.TagLinks = append(v.TagLinks, link{t.Name, "/tag/" + url.PathEscape(t.Slug)})
+	}
+	if a.Series != nil {
+		v.SeriesURL = "/series/" + url.PathEscape(a.Series.Slug)
+	}
 	if a.PublishedAt != nil {
-		v.Date = a.PublishedAt.In(si.Loc).Format("2 January 2006")
+		v.Date = si.L.Date(a.PublishedAt.In(si.Loc))
 		v.DateISO = a.PublishedAt.UTC().Format(time.RFC3339)
 	}
 	if a.ModifiedAt != nil {
-		v.Updated = a.ModifiedAt.In(si.Loc).Format("2 January 2006")
+		v.Updated = si.L.Date(a.ModifiedAt.In(si.Loc))
 		v.UpdatedISO = a.ModifiedAt.UTC().Format(time.RFC3339)
 	}
 	if a.Summary != "" {
@@ -134,14 +196,18 @@ func (s *Server) view(si siteInfo, a *folio.Article, full bool) (*articleView, e
 		v.QuestionHTML = s.md.Inline(a.Question)
 	}
 	if full {
-		body, err := s.md.Article(a.Body)
+		doc, err := s.md.ArticleDoc(a.Body)
 		if err != nil {
 			return nil, fmt.Errorf("render article %d: %w", a.ID, err)
 		}
-		v.Body = body
+		v.Body = doc.HTML
+		if len(doc.Headings) >= tocMinHeadings {
+			v.TOC = doc.Headings
+		}
 		plain := markdown.PlainText(a.Question + "\n\n" + a.Body)
 		v.Words = len(strings.Fields(plain))
 		v.ReadingMin = folio.ReadingMinutes(plain)
+		v.ReadingLabel = si.L.N(v.ReadingMin, "min_read")
 	}
 	return v, nil
 }
@@ -156,15 +222,6 @@ func (s *Server) views(si siteInfo, as []*folio.Article) ([]*articleView, error)
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-// plural is English "0 comments", "1 comment", "12 comments". Message
-// catalogues for other languages come with the reader-experience work.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // pager links the pages of a listing.
@@ -208,15 +265,15 @@ type shareLink struct {
 	URL   string
 }
 
-func shareLinks(title, abs string) []shareLink {
+func shareLinks(l *i18n.Locale, title, abs string) []shareLink {
 	u, t := url.QueryEscape(abs), url.QueryEscape(title)
 	return []shareLink{
-		{"facebook", "Share to Facebook", "https://www.facebook.com/sharer/sharer.php?u=" + u},
-		{"x", "Share on X", "https://x.com/intent/post?url=" + u + "&text=" + t},
-		{"telegram", "Share on Telegram", "https://t.me/share/url?url=" + u + "&text=" + t},
-		{"whatsapp", "Share on WhatsApp", "https://wa.me/?text=" + url.QueryEscape(title+" "+abs)},
-		{"vk", "Share on VK", "https://vk.com/share.php?url=" + u + "&title=" + t},
-		{"linkedin", "Share on LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url=" + u},
-		{"email", "Share by e-mail", "mailto:?subject=" + url.PathEscape(title) + "&body=" + url.PathEscape(abs)},
+		{"facebook", l.T("share_facebook"), "https://www.facebook.com/sharer/sharer.php?u=" + u},
+		{"x", l.T("share_x"), "https://x.com/intent/post?url=" + u + "&text=" + t},
+		{"telegram", l.T("share_telegram"), "https://t.me/share/url?url=" + u + "&text=" + t},
+		{"whatsapp", l.T("share_whatsapp"), "https://wa.me/?text=" + url.QueryEscape(title+" "+abs)},
+		{"vk", l.T("share_vk"), "https://vk.com/share.php?url=" + u + "&title=" + t},
+		{"linkedin", l.T("share_linkedin"), "https://www.linkedin.com/sharing/share-offsite/?url=" + u},
+		{"email", l.T("share_email"), "mailto:?subject=" + url.PathEscape(title) + "&body=" + url.PathEscape(abs)},
 	}
 }
