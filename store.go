@@ -9,6 +9,8 @@ import (
 // store/postgres) implements it and passes store/storetest. Times are UTC,
 // truncated to microseconds so both engines return the same values.
 type Store interface {
+	CommentStore
+
 	// CreateUser inserts u and sets its ID and times. u must be validated.
 	// Returns a *ConflictError (ErrConflict) if the email is taken; a taken
 	// slug gets a numeric suffix instead.

@@ -90,6 +90,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Menu", testMenu},
 		{"PagesContentVersion", testPagesContentVersion},
 	}
+	tests = append(tests, commentTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,569 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"folio"
+)
+
+// Comment listing limits for FindComments.
+const (
+	defaultCommentLimit = 50
+	maxCommentLimit     = 500
+)
+
+const commentColumns = `c.id, c.article_id, COALESCE(c.parent_id, 0), c.root_id, c.depth, c.name, c.email, c.website,
+	c.body, c.status, COALESCE(c.user_id, 0), c.spam_score, c.addr_hash, c.created_at, a.title, a.slug`
+
+func scanComment(row interface{ Scan(...any) error }, extra ...any) (*folio.Comment, error) {
+	var c folio.Comment
+	var status string
+	var created nullTime
+	dest := []any{&c.ID, &c.ArticleID, &c.ParentID, &c.RootID, &c.Depth, &c.Name, &c.Email, &c.Website,
+		&c.Body, &status, &c.UserID, &c.SpamScore, &c.AddrHash, &created, &c.ArticleTitle, &c.ArticleSlug}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	c.Status, c.CreatedAt = folio.CommentStatus(status), created.Time
+	return &c, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// CreateComment implements folio.Store. The trust check, the parent check
+// and the insert share one transaction, so a comment approved meanwhile
+// counts and a parent trashed meanwhile is refused.
+func (s *Store) CreateComment(ctx context.Context, c *folio.Comment, opt folio.CommentCreate) error {
+	if c == nil {
+		return folio.Invalid("", "no comment given")
+	}
+	if err := checkText("name", c.Name, "email", c.Email, "website", c.Website, "body", c.Body, "addr", c.AddrHash); err != nil {
+		return err
+	}
+	if c.Status != "" && !c.Status.Valid() {
+		return folio.Invalid("status", "must be approved, pending, spam or trash")
+	}
+	what := fmt.Sprintf("create comment on article %d", c.ArticleID)
+	now := s.now()
+	return s.inTx(ctx, what, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE id = $1`, c.ArticleID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%s: %w", what, folio.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		root, depth := int64(0), 0
+		if c.ParentID != 0 {
+			var article int64
+			var status string
+			err := tx.QueryRowContext(ctx, `SELECT article_id, root_id, depth, status FROM comments WHERE id = $1`, c.ParentID).
+				Scan(&article, &root, &depth, &status)
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && (article != c.ArticleID || status != string(folio.CommentApproved))) {
+				return folio.Invalid("parent", "is not a published comment on this article")
+			}
+			if err != nil {
+				return fmt.Errorf("%s: parent: %w", what, err)
+			}
+			depth++
+		}
+		if c.Status == "" {
+			c.Status = folio.CommentApproved
+			if opt.Moderate && c.UserID == 0 {
+				err := tx.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email = $1 AND status = 'approved' LIMIT 1`, c.Email).Scan(&one)
+				switch {
+				case errors.Is(err, sql.ErrNoRows):
+					c.Status = folio.CommentPending
+				case err != nil:
+					return fmt.Errorf("%s: trust: %w", what, err)
+				}
+			}
+		}
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, root_id, depth, name, email, website,
+			body, status, user_id, spam_score, addr_hash, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			c.ArticleID, nullID(c.ParentID), root, depth, c.Name, c.Email, c.Website, c.Body, string(c.Status),
+			nullID(c.UserID), c.SpamScore, c.AddrHash, s.bindTime(now)).Scan(&id)
+		if err != nil {
+			return s.mapErr(what, err)
+		}
+		if root == 0 {
+			root = id
+			if _, err := tx.ExecContext(ctx, `UPDATE comments SET root_id = $1 WHERE id = $1`, id); err != nil {
+				return fmt.Errorf("%s: root: %w", what, err)
+			}
+		}
+		c.ID, c.RootID, c.Depth, c.CreatedAt = id, root, depth, now
+		if c.Status == folio.CommentApproved {
+			return bumpVersion(ctx, tx)
+		}
+		return nil
+	})
+}
+
+// FindCommentByID implements folio.Store.
+func (s *Store) FindCommentByID(ctx context.Context, id int64) (*folio.Comment, error) {
+	c, err := scanComment(s.reader.QueryRowContext(ctx, `SELECT `+commentColumns+`
+		FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("find comment %d: %w", id, folio.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find comment %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// commentWhere builds the WHERE clause of a filter, appending to args.
+func commentWhere(f folio.CommentFilter, args *[]any) string {
+	arg := func(v any) int {
+		*args = append(*args, v)
+		return len(*args)
+	}
+	conds := []string{"1 = 1"}
+	if f.ArticleID != 0 {
+		conds = append(conds, fmt.Sprintf(`c.article_id = $%d`, arg(f.ArticleID)))
+	}
+	if len(f.Statuses) > 0 {
+		from := len(*args) + 1
+		for _, st := range f.Statuses {
+			arg(string(st))
+		}
+		conds = append(conds, `c.status IN (`+placeholders(from, len(f.Statuses))+`)`)
+	}
+	if f.AuthorID != 0 {
+		conds = append(conds, fmt.Sprintf(`EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = c.article_id AND x.user_id = $%d)`, arg(f.AuthorID)))
+	}
+	if f.Email != "" {
+		conds = append(conds, fmt.Sprintf(`c.email = $%d`, arg(f.Email)))
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// FindComments implements folio.Store.
+func (s *Store) FindComments(ctx context.Context, f folio.CommentFilter) ([]*folio.Comment, int, error) {
+	const what = "find comments"
+	if !storable(f.Email) {
+		return []*folio.Comment{}, 0, nil
+	}
+	var args []any
+	where := commentWhere(f, &args)
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultCommentLimit
+	}
+	limit = min(limit, maxCommentLimit)
+	offset := max(f.Offset, 0)
+	order := ` ORDER BY c.created_at DESC, c.id DESC`
+	if f.Oldest {
+		order = ` ORDER BY c.created_at, c.id`
+	}
+	n := len(args)
+	query := `SELECT ` + commentColumns + `, COUNT(*) OVER () FROM comments c JOIN articles a ON a.id = c.article_id` +
+		where + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2)
+	out := []*folio.Comment{}
+	total := 0
+	err := eachRow(ctx, s.reader, query, append(args, limit, offset), func(rows *sql.Rows) error {
+		c, err := scanComment(rows, &total)
+		if err == nil {
+			out = append(out, c)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", what, err)
+	}
+	if len(out) == 0 && offset > 0 {
+		if err := s.reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM comments c`+where, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("%s: count: %w", what, err)
+		}
+	}
+	return out, total, nil
+}
+
+// FindCommentThreads implements folio.Store.
+func (s *Store) FindCommentThreads(ctx context.Context, articleID int64, offset, limit int) ([]*folio.Comment, int, error) {
+	what := fmt.Sprintf("find comment threads of article %d", articleID)
+	limit = max(1, min(limit, maxCommentLimit))
+	out := []*folio.Comment{}
+	err := eachRow(ctx, s.reader, `SELECT `+commentColumns+` FROM comments c JOIN articles a ON a.id = c.article_id
+		WHERE c.article_id = $1 AND c.status = 'approved' AND c.root_id IN (
+			SELECT root_id FROM comments WHERE article_id = $1 AND status = 'approved'
+			GROUP BY root_id ORDER BY MIN(created_at), root_id LIMIT $2 OFFSET $3)
+		ORDER BY c.created_at, c.id`, []any{articleID, limit, max(offset, 0)}, func(rows *sql.Rows) error {
+		c, err := scanComment(rows)
+		if err == nil {
+			out = append(out, c)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", what, err)
+	}
+	var total int
+	if err := s.reader.QueryRowContext(ctx, `SELECT COUNT(DISTINCT root_id) FROM comments
+		WHERE article_id = $1 AND status = 'approved'`, articleID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("%s: count: %w", what, err)
+	}
+	return out, total, nil
+}
+
+// SetCommentStatus implements folio.Store. Public pages change only when
+// an approved comment comes or goes, so only then is the version bumped.
+func (s *Store) SetCommentStatus(ctx context.Context, id int64, status folio.CommentStatus) (*folio.Comment, error) {
+	if !status.Valid() {
+		return nil, folio.Invalid("status", "must be approved, pending, spam or trash")
+	}
+	what := fmt.Sprintf("set status of comment %d", id)
+	var before *folio.Comment
+	err := s.inTx(ctx, what, func(tx *sql.Tx) error {
+		c, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+`
+			FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = $1`+s.dialect.ForUpdate, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%s: %w", what, folio.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		before = c
+		if c.Status == status {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET status = $2 WHERE id = $1`, id, string(status)); err != nil {
+			return s.mapErr(what, err)
+		}
+		if c.Status == folio.CommentApproved || status == folio.CommentApproved {
+			return bumpVersion(ctx, tx)
+		}
+		return nil
+	})
+	return before, err
+}
+
+// CountComments implements folio.Store.
+func (s *Store) CountComments(ctx context.Context, f folio.CommentFilter) (map[folio.CommentStatus]int, error) {
+	out := map[folio.CommentStatus]int{}
+	if !storable(f.Email) {
+		return out, nil
+	}
+	var args []any
+	where := commentWhere(f, &args)
+	err := eachRow(ctx, s.reader, `SELECT c.status, COUNT(*) FROM comments c`+where+` GROUP BY c.status`, args,
+		func(rows *sql.Rows) error {
+			var st string
+			var n int
+			if err := rows.Scan(&st, &n); err != nil {
+				return err
+			}
+			out[folio.CommentStatus(st)] = n
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("count comments: %w", err)
+	}
+	return out, nil
+}
+
+// ArticleCommentsClosed implements folio.Store.
+func (s *Store) ArticleCommentsClosed(ctx context.Context, articleID int64) (bool, error) {
+	var closed bool
+	err := s.reader.QueryRowContext(ctx, `SELECT comments_closed FROM articles WHERE id = $1`, articleID).Scan(&closed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("comments of article %d: %w", articleID, folio.ErrNotFound)
+	}
+	if err != nil {
+		return false, fmt.Errorf("comments of article %d: %w", articleID, err)
+	}
+	return closed, nil
+}
+
+// SetArticleCommentsClosed implements folio.Store. The article page shows
+// the form or not, so the version is bumped.
+func (s *Store) SetArticleCommentsClosed(ctx context.Context, articleID int64, closed bool) error {
+	what := fmt.Sprintf("close comments of article %d", articleID)
+	return s.inTx(ctx, what, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE articles SET comments_closed = $2 WHERE id = $1`, articleID, closed)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		} else if n == 0 {
+			return fmt.Errorf("%s: %w", what, folio.ErrNotFound)
+		}
+		return bumpVersion(ctx, tx)
+	})
+}
+
+// HitRate implements folio.Store with one atomic upsert, so concurrent
+// posts on several nodes all count. Windows that ended are dropped on the
+// way, a few at a time.
+func (s *Store) HitRate(ctx context.Context, key string, since time.Time) (folio.RateHit, error) {
+	if !storable(key) || key == "" {
+		return folio.RateHit{}, folio.Invalid("key", "must be non-empty text")
+	}
+	const what = "hit rate counter"
+	var hit folio.RateHit
+	err := s.inTx(ctx, what, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rate_counters WHERE key IN (
+			SELECT key FROM rate_counters WHERE window_start < $1 AND key <> $2 LIMIT 20)`,
+			s.bindTime(since), key); err != nil {
+			return fmt.Errorf("%s: drop old: %w", what, err)
+		}
+		var start nullTime
+		err := tx.QueryRowContext(ctx, `INSERT INTO rate_counters (key, count, window_start) VALUES ($1, 1, $2)
+			ON CONFLICT (key) DO UPDATE SET
+				count = CASE WHEN rate_counters.window_start < $3 THEN 1 ELSE rate_counters.count + 1 END,
+				window_start = CASE WHEN rate_counters.window_start < $3 THEN excluded.window_start ELSE rate_counters.window_start END
+			RETURNING count, window_start`, key, s.bindTime(s.now()), s.bindTime(since)).Scan(&hit.Count, &start)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		hit.WindowStart = start.Time
+		return nil
+	})
+	return hit, err
+}
+
+// CreateSubscription implements folio.Store.
+func (s *Store) CreateSubscription(ctx context.Context, sub *folio.Subscription) error {
+	if sub == nil || sub.Token == "" {
+		return folio.Invalid("token", "is required")
+	}
+	if err := checkText("email", sub.Email, "token", sub.Token); err != nil {
+		return err
+	}
+	what := fmt.Sprintf("subscribe to article %d", sub.ArticleID)
+	now := s.now()
+	return s.inTx(ctx, what, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM comment_subscriptions WHERE article_id = $1 AND email = $2 AND confirmed = $3`,
+			sub.ArticleID, sub.Email, false); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO comment_subscriptions (article_id, email, token, confirmed, created_at)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, sub.ArticleID, sub.Email, sub.Token, false, s.bindTime(now)).Scan(&sub.ID)
+		if err != nil {
+			return s.mapErr(what, err)
+		}
+		sub.Confirmed, sub.CreatedAt = false, now
+		return nil
+	})
+}
+
+const subscriptionColumns = `id, article_id, email, token, confirmed, created_at`
+
+func scanSubscription(row interface{ Scan(...any) error }) (*folio.Subscription, error) {
+	var sub folio.Subscription
+	var created nullTime
+	if err := row.Scan(&sub.ID, &sub.ArticleID, &sub.Email, &sub.Token, &sub.Confirmed, &created); err != nil {
+		return nil, err
+	}
+	sub.CreatedAt = created.Time
+	return &sub, nil
+}
+
+// ConfirmSubscription implements folio.Store.
+func (s *Store) ConfirmSubscription(ctx context.Context, tokenHash string) (*folio.Subscription, error) {
+	const what = "confirm subscription"
+	if !storable(tokenHash) || tokenHash == "" {
+		return nil, fmt.Errorf("%s: %w", what, folio.ErrNotFound)
+	}
+	sub, err := scanSubscription(s.writer.QueryRowContext(ctx, `UPDATE comment_subscriptions SET confirmed = $2
+		WHERE token = $1 RETURNING `+subscriptionColumns, tokenHash, true))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%s: %w", what, folio.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return sub, nil
+}
+
+// DeleteSubscription implements folio.Store.
+func (s *Store) DeleteSubscription(ctx context.Context, tokenHash string) error {
+	if !storable(tokenHash) || tokenHash == "" {
+		return fmt.Errorf("unsubscribe: %w", folio.ErrNotFound)
+	}
+	return s.execOne(ctx, "unsubscribe", `DELETE FROM comment_subscriptions WHERE token = $1`, tokenHash)
+}
+
+// FindSubscribers implements folio.Store.
+func (s *Store) FindSubscribers(ctx context.Context, articleID int64) ([]*folio.Subscription, error) {
+	return s.findSubscriptions(ctx, fmt.Sprintf("find subscribers of article %d", articleID),
+		`article_id = $1 AND confirmed = $2`, articleID, true)
+}
+
+func (s *Store) findSubscriptions(ctx context.Context, what, where string, args ...any) ([]*folio.Subscription, error) {
+	out := []*folio.Subscription{}
+	err := eachRow(ctx, s.reader, `SELECT `+subscriptionColumns+` FROM comment_subscriptions WHERE `+where+` ORDER BY id`, args,
+		func(rows *sql.Rows) error {
+			sub, err := scanSubscription(rows)
+			if err == nil {
+				out = append(out, sub)
+			}
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// CommenterData implements folio.Store.
+func (s *Store) CommenterData(ctx context.Context, email string) (*folio.CommenterData, error) {
+	email = folio.NormalizeEmail(email)
+	out := &folio.CommenterData{Email: email, Comments: []*folio.Comment{}, Subscriptions: []*folio.Subscription{}}
+	if !storable(email) || email == "" {
+		return out, nil
+	}
+	err := eachRow(ctx, s.reader, `SELECT `+commentColumns+` FROM comments c JOIN articles a ON a.id = c.article_id
+		WHERE c.email = $1 ORDER BY c.created_at, c.id`, []any{email}, func(rows *sql.Rows) error {
+		c, err := scanComment(rows)
+		if err == nil {
+			out.Comments = append(out.Comments, c)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("commenter data: %w", err)
+	}
+	if out.Subscriptions, err = s.findSubscriptions(ctx, "commenter data", `email = $1`, email); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EraseCommenter implements folio.Store. A comment that others replied to
+// is emptied (no name, address, text; status trash) rather than deleted,
+// so the replies keep their place; the rest are deleted.
+func (s *Store) EraseCommenter(ctx context.Context, email string) (int, error) {
+	email = folio.NormalizeEmail(email)
+	if !storable(email) || email == "" {
+		return 0, nil
+	}
+	const what = "erase commenter"
+	n := 0
+	err := s.inTx(ctx, what, func(tx *sql.Tx) error {
+		var ids []any
+		approved := false
+		err := eachRow(ctx, tx, `SELECT id, status FROM comments WHERE email = $1`, []any{email}, func(rows *sql.Rows) error {
+			var id int64
+			var st string
+			if err := rows.Scan(&id, &st); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			approved = approved || st == string(folio.CommentApproved)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM comment_subscriptions WHERE email = $1`, email); err != nil {
+			return fmt.Errorf("%s: subscriptions: %w", what, err)
+		}
+		n = len(ids)
+		if n == 0 {
+			return nil
+		}
+		in := placeholders(1, len(ids))
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET name = '', email = '', website = '', body = '',
+			addr_hash = '', status = 'trash' WHERE id IN (`+in+`)`, ids...); err != nil {
+			return fmt.Errorf("%s: empty: %w", what, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE id IN (`+in+`)
+			AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = comments.id)`, ids...); err != nil {
+			return fmt.Errorf("%s: delete: %w", what, err)
+		}
+		if approved {
+			return bumpVersion(ctx, tx)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// ForgetAddresses implements folio.Store.
+func (s *Store) ForgetAddresses(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.writer.ExecContext(ctx, `UPDATE comments SET addr_hash = '' WHERE addr_hash <> '' AND created_at < $1`, s.bindTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("forget addresses: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("forget addresses: %w", err)
+	}
+	return int(n), nil
+}
+
+// spamDocsKey is the spam_tokens row that counts trained documents; no
+// token contains a space.
+const spamDocsKey = " docs"
+
+// TrainSpam implements folio.Store. Counts never go below zero, so taking
+// back a decision that was never trained is harmless.
+func (s *Store) TrainSpam(ctx context.Context, tokens []string, spam bool, delta int) error {
+	col := "ham"
+	if spam {
+		col = "spam"
+	}
+	const what = "train spam classifier"
+	seen := map[string]bool{}
+	return s.inTx(ctx, what, func(tx *sql.Tx) error {
+		for _, t := range append([]string{spamDocsKey}, tokens...) {
+			if seen[t] || !storable(t) || t == "" {
+				continue
+			}
+			seen[t] = true
+			_, err := tx.ExecContext(ctx, `INSERT INTO spam_tokens (token, `+col+`) VALUES ($1, CASE WHEN $2 > 0 THEN $2 ELSE 0 END)
+				ON CONFLICT (token) DO UPDATE SET `+col+` = CASE WHEN spam_tokens.`+col+` + $2 > 0 THEN spam_tokens.`+col+` + $2 ELSE 0 END`,
+				t, delta)
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SpamCounts implements folio.Store.
+func (s *Store) SpamCounts(ctx context.Context, tokens []string) (map[string][2]int, [2]int, error) {
+	counts := map[string][2]int{}
+	var docs [2]int
+	args := []any{spamDocsKey}
+	for _, t := range tokens {
+		if storable(t) && t != "" {
+			args = append(args, t)
+		}
+	}
+	err := eachRow(ctx, s.reader, `SELECT token, spam, ham FROM spam_tokens WHERE token IN (`+placeholders(1, len(args))+`)`, args,
+		func(rows *sql.Rows) error {
+			var t string
+			var c [2]int
+			if err := rows.Scan(&t, &c[0], &c[1]); err != nil {
+				return err
+			}
+			if t == spamDocsKey {
+				docs = c
+			} else {
+				counts[t] = c
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, docs, fmt.Errorf("spam counts: %w", err)
+	}
+	return counts, docs, nil
+}
