@@ -138,8 +138,9 @@ type CommentStore interface {
 	// unless f.Oldest, and the total.
 	FindComments(ctx context.Context, f CommentFilter) ([]*Comment, int, error)
 	// FindCommentThreads returns the approved comments of an article's
-	// threads number offset to offset+limit (threads ordered by their first
-	// comment), oldest first, and the number of threads.
+	// threads number offset to offset+limit, newest thread first (so a new
+	// comment is on the first page), each thread's comments oldest first,
+	// and the number of threads.
 	FindCommentThreads(ctx context.Context, articleID int64, offset, limit int) ([]*Comment, int, error)
 	// SetCommentStatus moves comment id to status and returns it as it was
 	// before. Returns ErrNotFound.
@@ -172,6 +173,10 @@ type CommentStore interface {
 
 	// CommenterData returns everything stored about an e-mail address.
 	CommenterData(ctx context.Context, email string) (*CommenterData, error)
+	// EnsureSetting stores value under key unless the key has a value
+	// already, and returns the value that is stored; every node that races
+	// to create a site secret ends with the same one.
+	EnsureSetting(ctx context.Context, key, value string) (string, error)
 	// EraseCommenter deletes the comments (with their replies) and
 	// subscriptions of an e-mail address and returns how many comments went.
 	EraseCommenter(ctx context.Context, email string) (int, error)

@@ -201,8 +201,8 @@ func (s *Store) FindCommentThreads(ctx context.Context, articleID int64, offset,
 	err := eachRow(ctx, s.reader, `SELECT `+commentColumns+` FROM comments c JOIN articles a ON a.id = c.article_id
 		WHERE c.article_id = $1 AND c.status = 'approved' AND c.root_id IN (
 			SELECT root_id FROM comments WHERE article_id = $1 AND status = 'approved'
-			GROUP BY root_id ORDER BY MIN(created_at), root_id LIMIT $2 OFFSET $3)
-		ORDER BY c.created_at, c.id`, []any{articleID, limit, max(offset, 0)}, func(rows *sql.Rows) error {
+			GROUP BY root_id ORDER BY root_id DESC LIMIT $2 OFFSET $3)
+		ORDER BY c.root_id DESC, c.created_at, c.id`, []any{articleID, limit, max(offset, 0)}, func(rows *sql.Rows) error {
 		c, err := scanComment(rows)
 		if err == nil {
 			out = append(out, c)
@@ -566,4 +566,22 @@ func (s *Store) SpamCounts(ctx context.Context, tokens []string) (map[string][2]
 		return nil, docs, fmt.Errorf("spam counts: %w", err)
 	}
 	return counts, docs, nil
+}
+
+// EnsureSetting implements folio.Store. It does not bump the content
+// version: it creates secrets, which no public page shows.
+func (s *Store) EnsureSetting(ctx context.Context, key, value string) (string, error) {
+	what := fmt.Sprintf("ensure setting %q", key)
+	if err := checkText("key", key, "value", value); err != nil {
+		return "", err
+	}
+	if _, err := s.writer.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
+		key, value); err != nil {
+		return "", s.mapErr(what, err)
+	}
+	var v string
+	if err := s.writer.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v); err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	return v, nil
 }

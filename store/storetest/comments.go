@@ -26,6 +26,7 @@ var commentTests = []struct {
 	{"Subscriptions", testSubscriptions},
 	{"CommenterPrivacy", testCommenterPrivacy},
 	{"SpamCounts", testSpamCounts},
+	{"EnsureSetting", testEnsureSetting},
 }
 
 // commentArticle stores a published article for comments.
@@ -186,16 +187,20 @@ func testCommentThreads(t *testing.T, e *env) {
 	for _, c := range got {
 		ids = append(ids, c.ID)
 	}
-	want := []int64{roots[0].ID, roots[1].ID, late.ID}
+	want := []int64{roots[4].ID, roots[3].ID}
 	if fmt.Sprint(ids) != fmt.Sprint(want) {
-		t.Errorf("first page = %v, want %v (oldest first, with replies)", ids, want)
+		t.Errorf("first page = %v, want %v (newest thread first)", ids, want)
 	}
 	got, _, err = e.s.FindCommentThreads(ctx, a.ID, 4, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].ID != roots[4].ID {
-		t.Errorf("last page = %v", got)
+	ids = nil
+	for _, c := range got {
+		ids = append(ids, c.ID)
+	}
+	if want := []int64{roots[0].ID, late.ID}; fmt.Sprint(ids) != fmt.Sprint(want) {
+		t.Errorf("last page = %v, want %v (the thread oldest first, with its reply)", ids, want)
 	}
 	for _, c := range got {
 		if c.ID == hidden.ID {
@@ -516,5 +521,33 @@ func testSpamCounts(t *testing.T, e *env) {
 	counts, docs, _ = e.s.SpamCounts(ctx, []string{"pills"})
 	if counts["pills"] != [2]int{0, 0} || docs != [2]int{0, 1} {
 		t.Errorf("after untraining: %v %v", counts, docs)
+	}
+}
+
+func testEnsureSetting(t *testing.T, e *env) {
+	ctx := t.Context()
+	const n = 8
+	got := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			v, err := e.s.EnsureSetting(ctx, "comment_secret", fmt.Sprintf("secret-%d", i))
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = v
+		})
+	}
+	wg.Wait()
+	for _, v := range got {
+		if v != got[0] || v == "" {
+			t.Fatalf("racing nodes got different secrets: %q", got)
+		}
+	}
+	if v, _ := e.s.Setting(ctx, "comment_secret"); v != got[0] {
+		t.Errorf("stored %q, returned %q", v, got[0])
+	}
+	if v, _ := e.s.EnsureSetting(ctx, "comment_secret", "later"); v != got[0] {
+		t.Errorf("existing value replaced: %q", v)
 	}
 }
