@@ -12,6 +12,7 @@ import (
 
 	"folio"
 	"folio/demo"
+	"folio/store/postgres"
 	"folio/web"
 )
 
@@ -48,6 +49,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, logger *slog
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer store.Close()
+	if pg, ok := store.(*postgres.Store); ok {
+		pg.OnListenError(func(err error) { logger.Warn("change listener reconnecting", "err", err) })
+	}
 
 	if c.Demo {
 		seeded, err := demo.Seed(ctx, store)

@@ -24,7 +24,15 @@ var migrations embed.FS
 // Store is a folio.Store on a PostgreSQL database.
 type Store struct {
 	*sqlstore.Store
+	cfg *pgx.ConnConfig
+	// onListenError, when set, hears why the change listener lost its
+	// connection (it reconnects by itself).
+	onListenError func(error)
 }
+
+// OnListenError sets a function that hears why WatchChanges lost its
+// connection, for logging; WatchChanges reconnects by itself.
+func (s *Store) OnListenError(f func(error)) { s.onListenError = f }
 
 // Dialect is how sqlstore talks to PostgreSQL.
 func Dialect() sqlstore.Dialect {
@@ -114,5 +122,5 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	return &Store{Store: sqlstore.New(db, db, Dialect())}, nil
+	return &Store{Store: sqlstore.New(db, db, Dialect()), cfg: cfg}, nil
 }
