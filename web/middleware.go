@@ -66,6 +66,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		var id string
+		if s.logRequests {
+			id = requestID(r)
+			w.Header().Set("X-Request-Id", id)
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -85,7 +90,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 					slog.String("method", r.Method), slog.String("path", r.URL.Path),
 					slog.Int("status", sw.status), slog.Duration("duration", d),
-					slog.String("request_id", requestID(r)))
+					slog.String("request_id", id))
 			}
 		}()
 		next.ServeHTTP(sw, r)

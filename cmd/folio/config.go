@@ -26,6 +26,8 @@ type Config struct {
 	BaseURL        string
 	Demo           bool
 	LogRequests    bool
+	LogFormat      string
+	LogLevel       string
 	TrustedProxies string
 }
 

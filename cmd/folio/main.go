@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -55,10 +54,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) == 0 {
 		return usageError("missing command")
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		return cmdServe(ctx, rest, stderr, logger)
+		return cmdServe(ctx, rest, stderr)
 	case "user":
 		if len(rest) == 0 || rest[0] != "add" {
 			return usageError("usage: folio user add --email E --name N --role R --password-stdin")

@@ -18,19 +18,25 @@ import (
 
 const settingSetupToken = "setup_token_hash"
 
-func cmdServe(ctx context.Context, args []string, stderr io.Writer, logger *slog.Logger) error {
+func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	var c Config
 	fs := newFlagSet("serve", stderr)
 	dbFlags(fs, &c)
 	fs.StringVar(&c.Addr, "addr", env("FOLIO_ADDR", "127.0.0.1:8080"), "address to listen on")
 	fs.StringVar(&c.BaseURL, "base-url", env("FOLIO_BASE_URL", ""), "public URL of the site (default http://<addr>)")
 	fs.BoolVar(&c.Demo, "demo", false, "seed demo content into an empty site")
+	fs.StringVar(&c.LogFormat, "log-format", env("FOLIO_LOG_FORMAT", "text"), "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", env("FOLIO_LOG_LEVEL", "info"), "least severe level logged: debug, info, warn or error")
 	fs.BoolVar(&c.LogRequests, "log-requests", envBool("FOLIO_LOG_REQUESTS", true), "log one line per request")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("FOLIO_TRUSTED_PROXIES", ""), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := c.validateServe(); err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, c.LogFormat, c.LogLevel)
+	if err != nil {
 		return err
 	}
 	proxies, err := web.ParseTrustedProxies(c.TrustedProxies)
@@ -102,6 +108,23 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, logger *slog
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// newLogger builds the one logger the server passes down (STYLE.md): text
+// for a terminal, JSON for log collectors.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError(fmt.Sprintf("--log-level %q: want debug, info, warn or error", level))
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError(fmt.Sprintf("--log-format %q: want text or json", format))
 }
 
 // announceSetup prints the one-time setup link when nobody can log in yet.
