@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,6 +14,10 @@ import (
 )
 
 const feedItems = 20
+
+// feedAnchor matches the "#" link markdown puts in each heading: useful on
+// the page, noise in a feed reader, where it would show as "Heading#".
+var feedAnchor = regexp.MustCompile(`<a href="#[^"]*" class="anchor">#</a>`)
 
 // feedItems loads the newest public articles as feed items, with full content.
 func (s *Server) feedData(r *http.Request) (feed.Site, []feed.Item, error) {
@@ -32,7 +37,7 @@ func (s *Server) feedData(r *http.Request) (feed.Site, []feed.Item, error) {
 		if err != nil {
 			return site, nil, err
 		}
-		content := string(v.Body)
+		content := feedAnchor.ReplaceAllString(string(v.Body), "")
 		if a.Question != "" {
 			content = "<blockquote class=\"question\"><p>" + string(v.QuestionHTML) + "</p></blockquote>\n" + content
 		}

@@ -128,4 +128,10 @@ func TestTableOfContentsAndFigures(t *testing.T) {
 	if n := e.do("GET", "/"+short.Slug, nil).doc(t).Find("nav.toc").Length(); n != 0 {
 		t.Error("a two-section article has a table of contents")
 	}
+
+	// Feeds keep the section ids but not the "#" links.
+	feed := e.do("GET", "/feed.json", nil).text()
+	if !strings.Contains(feed, `id=\"two-and-a-half\"`) || strings.Contains(feed, "anchor") {
+		t.Errorf("feed headings: want ids without anchor links in %.400s", feed)
+	}
 }
