@@ -41,6 +41,8 @@ type Config struct {
 	CacheBytes int
 	// Now is the clock; default time.Now. Tests pin it.
 	Now func() time.Time
+	// LoginLimits bounds failed admin logins; benchmarks may raise them.
+	LoginLimits LoginLimits
 }
 
 // Server is Folio's HTTP front. Create it with New, serve Handler, and run
@@ -58,6 +60,7 @@ type Server struct {
 	cache       *pageCache
 	metrics     *metrics
 	handler     http.Handler
+	admin       adminState
 
 	mu            sync.Mutex
 	version       int64      // last content version seen
@@ -98,6 +101,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.tmpl, err = s.parseTemplates(); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	if err := s.initAdmin(cfg); err != nil {
+		return nil, fmt.Errorf("web: admin: %w", err)
 	}
 	s.metrics = newMetrics(s.cache.len)
 	s.handler = s.routes()

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"strings"
 )
 
 // parseTemplates builds one template set per page: the layout plus the
@@ -23,8 +24,8 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, p := range pages {
 		name := path.Base(p)
-		if name == "layout.html" {
-			continue
+		if name == "layout.html" || strings.HasPrefix(name, "admin_") {
+			continue // the admin has its own layout (parseAdminTemplates)
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, p)
 		if err != nil {

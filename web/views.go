@@ -61,6 +61,12 @@ func (s *Server) site(ctx context.Context) (siteInfo, error) {
 		si.Loc = loc
 	}
 	si.L = i18n.For(si.Lang)
+	// Admin additions: the base URL set in Settings and the site menu.
+	if v, err := s.store.Setting(ctx, settingBaseURL); err != nil {
+		return si, fmt.Errorf("read setting %s: %w", settingBaseURL, err)
+	} else if v != "" {
+		si.BaseURL = v
+	}
 	if si.Menu, err = s.store.Menu(ctx); err != nil {
 		return si, fmt.Errorf("read menu: %w", err)
 	}
