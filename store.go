@@ -10,6 +10,7 @@ import (
 // truncated to microseconds so both engines return the same values.
 type Store interface {
 	CommentStore
+	SearchStore
 
 	// CreateUser inserts u and sets its ID and times. u must be validated.
 	// Returns a *ConflictError (ErrConflict) if the email is taken; a taken

@@ -122,5 +122,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	return &Store{Store: sqlstore.New(db, db, Dialect()), cfg: cfg}, nil
+	st := sqlstore.New(db, db, Dialect())
+	if _, err := st.IndexPending(ctx); err != nil { // articles older than search
+		_ = db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &Store{Store: st, cfg: cfg}, nil
 }

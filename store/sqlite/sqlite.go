@@ -44,6 +44,7 @@ func Dialect() sqlstore.Dialect {
 		Time:     func(t time.Time) any { return t.UTC().Format(TimeFormat) },
 		Lower:    lowerFunc,
 		Classify: classify,
+		FTS5:     true,
 	}
 }
 
@@ -107,7 +108,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		closeAll()
 		return nil, fmt.Errorf("open sqlite %s: reader: %w", path, err)
 	}
-	return &Store{Store: sqlstore.New(writer, reader, Dialect())}, nil
+	st := sqlstore.New(writer, reader, Dialect())
+	if _, err := st.IndexPending(ctx); err != nil { // articles older than search
+		closeAll()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &Store{Store: st}, nil
 }
 
 // dsn builds the connection string: busy_timeout first so that the pragmas

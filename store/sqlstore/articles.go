@@ -110,6 +110,9 @@ func (s *Store) createArticle(ctx context.Context, in folio.ArticleInput) (*foli
 		if err := s.addRevision(ctx, tx, id, in.Title, in.Question, in.Body, in.Summary, in.EditorID, now); err != nil {
 			return s.mapErr(what, err)
 		}
+		if err := s.indexArticle(ctx, tx, id); err != nil {
+			return err
+		}
 		if err := bumpVersion(ctx, tx); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
@@ -245,6 +248,9 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, upd folio.ArticleUp
 				return s.mapErr(what, err)
 			}
 		}
+		if err := s.indexArticle(ctx, tx, id); err != nil {
+			return err
+		}
 		if err := bumpVersion(ctx, tx); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
@@ -279,6 +285,9 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 		})
 		if err != nil {
 			return fmt.Errorf("%s: redirects: %w", what, err)
+		}
+		if err := s.unindexArticle(ctx, tx, id); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = $1`, id); err != nil {
 			return s.mapErr(what, err)

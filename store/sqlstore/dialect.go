@@ -36,6 +36,9 @@ type Dialect struct {
 	// transactions on PostgreSQL pick different suffixes instead of
 	// colliding; the SQLite writer is one connection and needs none.
 	XactLock func(ctx context.Context, tx *sql.Tx, key string) error
+	// FTS5 selects SQLite's full-text tables for search (search.go);
+	// false means PostgreSQL's tsvector.
+	FTS5 bool
 	// Lock, when not nil, serialises Migrate across processes. It runs on
 	// the connection the migrations use and returns the function that
 	// releases the lock.

@@ -331,6 +331,9 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 		if n == 0 {
 			return nil
 		}
+		if err := s.searchPublishDue(ctx, tx, now); err != nil {
+			return err
+		}
 		return bumpVersion(ctx, tx)
 	})
 	if err != nil {

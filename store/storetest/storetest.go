@@ -91,6 +91,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"PagesContentVersion", testPagesContentVersion},
 	}
 	tests = append(tests, commentTests...)
+	tests = append(tests, searchTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,555 @@
+package folio
+
+import (
+	"cmp"
+	"context"
+	"html"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/russian"
+)
+
+// SearchStore is the full-text part of the Store: search, related
+// articles and the tag list the editor's suggestions draw on.
+type SearchStore interface {
+	// Search returns one page of public articles matching q, best first,
+	// each with a snippet. q must come from ParseSearch. Ranking looks at
+	// no more than SearchRankCap matches, newest first, so a query for a
+	// word found in every article costs what a rarer one does.
+	Search(ctx context.Context, q *SearchQuery) (*SearchResults, error)
+	// RelatedArticles returns up to limit public articles stored as related
+	// to article id, best first; none when the list is not computed yet.
+	RelatedArticles(ctx context.Context, id int64, limit int) ([]*Article, error)
+	// RefreshRelated recomputes the related lists that article writes
+	// marked stale, at most max articles per call, and returns how many
+	// lists changed. It bumps the content version when any did, so every
+	// node drops the pages that show them. Safe to call from many nodes.
+	RefreshRelated(ctx context.Context, max int) (int, error)
+	// AllTags lists every tag with its number of articles of any status,
+	// for the editor's tag suggestions.
+	AllTags(ctx context.Context) ([]*Tag, error)
+}
+
+// Search limits. Queries are short by nature; anything longer is cut so
+// that no input makes the engine work hard.
+const (
+	MaxSearchQueryLen = 500 // bytes of query text considered
+	MaxSearchParts    = 12  // terms, phrases and exclusions together
+	MaxPhraseWords    = 8
+	SearchRankCap     = 2000 // matches ranked at most, newest first
+	SearchPerPage     = 10
+	MaxSearchPage     = SearchRankCap / SearchPerPage
+	// MaxIndexedTokens bounds the body words indexed, so that saving a
+	// megabyte of text stays quick; the first ones are the ones that count.
+	MaxIndexedTokens = 60000
+)
+
+// SearchQuery is a parsed search: what ParseSearch made of the reader's
+// text, plus filters. Terms, phrases and exclusions hold stemmed words
+// (Stem), never the reader's raw syntax, so engines build their own query
+// language from plain tokens.
+type SearchQuery struct {
+	Text    string     // the query as typed, cleaned and shortened
+	Terms   [][]string // each a word, or a phrase when longer than one
+	Exclude [][]string // each must not occur
+	Notice  string     // what was dropped, for the reader ("query shortened")
+
+	Tag    string   // tag slug
+	Author string   // author slug
+	Series string   // series slug
+	Langs  []string // article languages ("" is the site's own)
+	From   *time.Time
+	To     *time.Time // exclusive
+	Limit  int
+	Offset int
+}
+
+// Stems returns every stem the query looks for, for highlighting.
+func (q *SearchQuery) Stems() map[string]bool {
+	out := map[string]bool{}
+	for _, t := range q.Terms {
+		for _, w := range t {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+// SearchResults is one page of hits.
+type SearchResults struct {
+	Hits []*SearchHit
+	// Total counts the matches ranked; when More is set there are more
+	// than SearchRankCap and Total is the cap.
+	Total int
+	More  bool
+}
+
+// SearchHit is one article found, with its relevance (higher is better,
+// comparable within one result list only) and a snippet.
+type SearchHit struct {
+	Article *Article
+	Score   float64
+	Snippet Snippet
+}
+
+// Snippet is a short extract of an article, split where the matching words
+// start and end, so templates can wrap matches in <mark> and escape all
+// the text themselves.
+type Snippet []SnippetPart
+
+// SnippetPart is a run of text, marked when it is a matching word.
+type SnippetPart struct {
+	Text string
+	Mark bool
+}
+
+// HTML returns the snippet as HTML: text escaped, matches in <mark>. For the
+// JSON API; templates range over the parts.
+func (s Snippet) HTML() string {
+	var b strings.Builder
+	for _, p := range s {
+		if p.Mark {
+			b.WriteString("<mark>")
+			b.WriteString(html.EscapeString(p.Text))
+			b.WriteString("</mark>")
+		} else {
+			b.WriteString(html.EscapeString(p.Text))
+		}
+	}
+	return b.String()
+}
+
+// String returns the snippet as plain text.
+func (s Snippet) String() string {
+	var b strings.Builder
+	for _, p := range s {
+		b.WriteString(p.Text)
+	}
+	return b.String()
+}
+
+// ParseSearch turns what a reader typed into a SearchQuery. Words are
+// required, "double quotes" make a phrase, -word and -"a phrase" exclude;
+// every other character only separates words, so *, NEAR(, AND, quotes or
+// SQL mean nothing special. Input that is invalid UTF-8, very long or has
+// many parts is cleaned and cut, with a Notice. It returns a
+// *ValidationError for "q" when nothing is left to look for.
+func ParseSearch(text string) (*SearchQuery, error) {
+	q := &SearchQuery{}
+	text = strings.ToValidUTF8(text, " ")
+	text = strings.ReplaceAll(text, "\x00", " ")
+	if len(text) > MaxSearchQueryLen {
+		cut := MaxSearchQueryLen
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+		q.Notice = "shortened"
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	q.Text = text
+	if text == "" {
+		return q, Invalid("q", "enter words to search for")
+	}
+
+	type part struct {
+		words   []string
+		exclude bool
+		phrase  bool
+	}
+	var parts []part
+	rs := []rune(text)
+	for i := 0; i < len(rs); {
+		if unicode.IsSpace(rs[i]) {
+			i++
+			continue
+		}
+		exclude := false
+		if rs[i] == '-' && i+1 < len(rs) && (rs[i+1] == '"' || isWordRune(rs[i+1])) {
+			exclude = true
+			i++
+		}
+		if rs[i] == '"' {
+			end := i + 1
+			for end < len(rs) && rs[end] != '"' {
+				end++
+			}
+			words := Tokenize(string(rs[i+1 : end]))
+			if len(words) > 0 {
+				parts = append(parts, part{words: words, exclude: exclude, phrase: true})
+			}
+			i = end + 1
+			continue
+		}
+		end := i
+		for end < len(rs) && !unicode.IsSpace(rs[end]) && rs[end] != '"' {
+			end++
+		}
+		if words := Tokenize(string(rs[i:end])); len(words) > 0 {
+			parts = append(parts, part{words: words, exclude: exclude})
+		}
+		i = end
+	}
+
+	// Drop stop words standing alone when something better is there, as
+	// "the" or "и" alone would match nearly every article.
+	hasContent := false
+	for _, p := range parts {
+		if !p.exclude && (len(p.words) > 1 || !isStopWord(p.words[0])) {
+			hasContent = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range parts {
+		if hasContent && !p.phrase && len(p.words) == 1 && isStopWord(p.words[0]) {
+			continue
+		}
+		if len(p.words) > MaxPhraseWords {
+			p.words = p.words[:MaxPhraseWords]
+			q.Notice = "shortened"
+		}
+		stems := make([]string, len(p.words))
+		for i, w := range p.words {
+			stems[i] = Stem(w)
+		}
+		key := strings.Join(stems, " ")
+		if p.exclude {
+			key = "-" + key
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if len(q.Terms)+len(q.Exclude) >= MaxSearchParts {
+			q.Notice = "shortened"
+			break
+		}
+		if p.exclude {
+			q.Exclude = append(q.Exclude, stems)
+		} else {
+			q.Terms = append(q.Terms, stems)
+		}
+	}
+	if len(q.Terms) == 0 {
+		if len(q.Exclude) > 0 {
+			return q, Invalid("q", "add a word to search for; excluding words alone finds nothing")
+		}
+		return q, Invalid("q", "enter words to search for")
+	}
+	return q, nil
+}
+
+// isWordRune reports whether r belongs to a word: letters, digits and the
+// combining marks of scripts such as Urdu and Hindi.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
+}
+
+// maxTokenLen drops "words" longer than any real one (base64, hashes).
+const maxTokenLen = 64
+
+// Tokenize splits text into lowercase words. Apostrophes inside a word
+// ("don't", "O’Brien") are dropped rather than splitting it.
+func Tokenize(text string) []string {
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 && b.Len() <= maxTokenLen*4 && utf8.RuneCountInString(b.String()) <= maxTokenLen {
+			out = append(out, b.String())
+		}
+		b.Reset()
+	}
+	rs := []rune(text)
+	for i, r := range rs {
+		switch {
+		case isWordRune(r):
+			b.WriteString(strings.ToLower(string(r)))
+		case (r == '\'' || r == '’') && b.Len() > 0 && i+1 < len(rs) && isWordRune(rs[i+1]):
+			// keep the word whole
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// Stem reduces a lowercase word to its stem, by the word's script: the
+// Snowball English stemmer for Latin, Russian for Cyrillic; other scripts
+// are kept whole. Stemming by script rather than by the article's
+// language means a query stems the same way as the text it should find.
+func Stem(w string) string {
+	r, _ := utf8.DecodeRuneInString(w)
+	switch {
+	case r < 0x80 || unicode.Is(unicode.Latin, r):
+		if !isASCII(w) {
+			return w // the English stemmer knows no accents
+		}
+		return english.Stem(w, true)
+	case unicode.Is(unicode.Cyrillic, r):
+		return russian.Stem(strings.ReplaceAll(w, "ё", "е"), true)
+	}
+	return w
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func isStopWord(w string) bool {
+	return english.IsStopWord(w) || russian.IsStopWord(w)
+}
+
+// StemText tokenizes and stems text into space-separated stems, what
+// engines index. At most limit words are kept (0 means no limit).
+func StemText(text string, limit int) string {
+	words := Tokenize(text)
+	if limit > 0 && len(words) > limit {
+		words = words[:limit]
+	}
+	for i, w := range words {
+		words[i] = Stem(w)
+	}
+	return strings.Join(words, " ")
+}
+
+// SearchDoc is an article's text as engines index it: stemmed words per
+// field, title weighted highest, then tags, then the question and summary,
+// then the body.
+type SearchDoc struct {
+	Title, Tags, Question, Summary, Body string
+}
+
+// NewSearchDoc stems a's text for indexing. Tag names and the
+// interviewee's name go in Tags.
+func NewSearchDoc(a *Article) SearchDoc {
+	names := make([]string, 0, len(a.Tags)+1)
+	for _, t := range a.Tags {
+		names = append(names, t.Name)
+	}
+	if a.Interviewee.Name != "" {
+		names = append(names, a.Interviewee.Name)
+	}
+	return SearchDoc{
+		Title:    StemText(a.Title, 0),
+		Tags:     StemText(strings.Join(names, " \n "), 0),
+		Question: StemText(SearchPlainText(a.Question), 0),
+		Summary:  StemText(a.Summary, 0),
+		Body:     StemText(SearchPlainText(a.Body), MaxIndexedTokens),
+	}
+}
+
+var (
+	srImage    = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
+	srLink     = regexp.MustCompile(`\]\((?:[^()]|\([^)]*\))*\)`)
+	srRefDef   = regexp.MustCompile(`(?m)^\s{0,3}\[[^\]]+\]:\s*\S+.*$`)
+	srHTMLTag  = regexp.MustCompile(`</?[a-zA-Z][^<>]*>`)
+	srAutolink = regexp.MustCompile(`<(https?://[^<>\s]+)>`)
+	srMarks    = strings.NewReplacer("**", "", "__", "", "`", "", "~~", "", "[", "", "]", "", "\\", "")
+	srLineHead = regexp.MustCompile(`(?m)^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)`)
+)
+
+// SearchPlainText strips Markdown and HTML markup from s well enough for
+// indexing and snippets: link targets, images' URLs, tags and emphasis
+// marks go, the words stay. (markdown.PlainText renders properly; this
+// one needs no renderer and is what both engines index.)
+func SearchPlainText(s string) string {
+	s = srImage.ReplaceAllString(s, "$1")
+	s = srLink.ReplaceAllString(s, "]")
+	s = srRefDef.ReplaceAllString(s, "")
+	s = srAutolink.ReplaceAllString(s, "$1")
+	s = srHTMLTag.ReplaceAllString(s, " ")
+	s = srLineHead.ReplaceAllString(s, "")
+	s = srMarks.Replace(s)
+	return s
+}
+
+// snippetWords is about how long a snippet is.
+const snippetWords = 32
+
+// MakeSnippet picks the stretch of text (plain, not Markdown) with the most
+// distinct matching words and splits it into parts, matches marked. With
+// no match it is the text's start.
+func MakeSnippet(text string, stems map[string]bool) Snippet {
+	type word struct {
+		start, end int
+		match      string
+	}
+	var words []word
+	start := -1
+	var b strings.Builder
+	for i, r := range text + " " {
+		if isWordRune(r) || ((r == '\'' || r == '’') && start >= 0 && i+utf8.RuneLen(r) < len(text) &&
+			isWordRune(firstRune(text[i+utf8.RuneLen(r):]))) {
+			if start < 0 {
+				start = i
+			}
+			if isWordRune(r) {
+				b.WriteString(strings.ToLower(string(r)))
+			}
+			continue
+		}
+		if start >= 0 {
+			w := word{start: start, end: i}
+			if st := Stem(b.String()); stems[st] {
+				w.match = st
+			}
+			words = append(words, w)
+			start = -1
+			b.Reset()
+		}
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	// Slide a window of snippetWords words; keep the one with the most
+	// distinct matches, then the most matches.
+	best, bestDistinct, bestCount := 0, -1, -1
+	counts := map[string]int{}
+	distinct, count := 0, 0
+	for i := range words {
+		if m := words[i].match; m != "" {
+			if counts[m] == 0 {
+				distinct++
+			}
+			counts[m]++
+			count++
+		}
+		if i >= snippetWords {
+			if m := words[i-snippetWords].match; m != "" {
+				counts[m]--
+				if counts[m] == 0 {
+					distinct--
+				}
+				count--
+			}
+		}
+		if i >= snippetWords-1 || i == len(words)-1 {
+			if distinct > bestDistinct || (distinct == bestDistinct && count > bestCount) {
+				best, bestDistinct, bestCount = max(0, i-snippetWords+1), distinct, count
+			}
+		}
+	}
+	// Start a few words before the first match, for context.
+	if bestDistinct > 0 {
+		for i := best; i < len(words) && i < best+snippetWords; i++ {
+			if words[i].match != "" {
+				if i-4 > best {
+					best = i - 4
+				}
+				break
+			}
+		}
+	}
+	last := min(len(words), best+snippetWords) - 1
+	from, to := words[best].start, words[last].end
+	if to < len(text) {
+		// Keep a closing punctuation mark.
+		if r, n := utf8.DecodeRuneInString(text[to:]); unicode.IsPunct(r) && r != '(' && r != '"' {
+			to += n
+		}
+	}
+	var out Snippet
+	add := func(s string, mark bool) {
+		if s == "" {
+			return
+		}
+		if !mark && len(out) > 0 && !out[len(out)-1].Mark {
+			out[len(out)-1].Text += s
+			return
+		}
+		out = append(out, SnippetPart{Text: s, Mark: mark})
+	}
+	if best > 0 {
+		add("… ", false)
+	}
+	pos := from
+	for i := best; i <= last; i++ {
+		w := words[i]
+		if w.match == "" {
+			continue
+		}
+		add(collapseSpace(text[pos:w.start]), false)
+		add(text[w.start:w.end], true)
+		pos = w.end
+	}
+	add(collapseSpace(text[pos:to]), false)
+	if last < len(words)-1 {
+		add(" …", false)
+	}
+	return out
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+// collapseSpace turns runs of white space (newlines of Markdown) into one
+// space, keeping a leading or trailing one.
+func collapseSpace(s string) string {
+	if s == "" {
+		return s
+	}
+	f := strings.Fields(s)
+	lead := unicode.IsSpace(firstRune(s))
+	r, _ := utf8.DecodeLastRuneInString(s)
+	trail := unicode.IsSpace(r)
+	out := strings.Join(f, " ")
+	if lead && (out != "" || trail) {
+		out = " " + out
+	}
+	if trail && out != " " {
+		out += " "
+	}
+	return out
+}
+
+// Keyword is a stem and its weight in an article's term vector.
+type Keyword struct {
+	Term   string
+	Weight float64
+}
+
+// Keywords returns the n stems that occur most in doc, stop words, very
+// short stems and numbers left out; title and tag words count three times.
+// Weights are 1 + ln(frequency). Related-article scoring compares these.
+func Keywords(doc SearchDoc, n int) []Keyword {
+	tf := map[string]int{}
+	count := func(text string, times int) {
+		for _, w := range strings.Fields(text) {
+			if utf8.RuneCountInString(w) < 3 || isStopWord(w) || strings.Trim(w, "0123456789") == "" {
+				continue
+			}
+			tf[w] += times
+		}
+	}
+	count(doc.Title, 3)
+	count(doc.Tags, 3)
+	count(doc.Question, 1)
+	count(doc.Summary, 1)
+	count(doc.Body, 1)
+	out := make([]Keyword, 0, len(tf))
+	for t, c := range tf {
+		out = append(out, Keyword{Term: t, Weight: 1 + math.Log(float64(c))})
+	}
+	slices.SortFunc(out, func(a, b Keyword) int {
+		return cmp.Or(cmp.Compare(b.Weight, a.Weight), cmp.Compare(a.Term, b.Term))
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}

@@ -1,0 +1,856 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"folio"
+)
+
+// Full-text search: every article write re-indexes the article in the same
+// transaction (indexArticle), with text stemmed in Go (folio.StemText) so
+// both engines find the same words. SQLite keeps the stems in an FTS5 table
+// ranked by bm25; PostgreSQL in a weighted tsvector (config 'simple', as
+// the stemming is done) ranked by ts_rank_cd. search_docs holds what the
+// visibility rule needs (status, published_at) and the language, so the
+// query never touches the wide articles rows. Everything is indexed; only
+// public articles are found, decided at query time as in publicCond,
+// because scheduled articles become public by time alone.
+
+// bm25 weights of the FTS5 columns: title, tags, question, summary, body.
+const fts5Rank = `bm25(search_fts, 10.0, 5.0, 2.0, 2.0, 1.0)`
+
+// ts_rank_cd weights for D (body), C (question, summary), B (tags), A (title).
+const tsRank = `ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.doc, q.q, 1)`
+
+// searchPublicCond is publicCond over search_docs d.
+func searchPublicCond(param int) string {
+	return fmt.Sprintf(`d.status IN ('published', 'scheduled') AND d.published_at IS NOT NULL AND d.published_at <= $%d`, param)
+}
+
+// indexArticle (re)writes article id's search entries, term vector and
+// related-list mark inside tx. Every article write calls it before commit.
+func (s *Store) indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
+	a, err := scanArticle(tx.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles a WHERE a.id = $1`, id))
+	if err != nil {
+		return fmt.Errorf("index article %d: %w", id, err)
+	}
+	err = eachRow(ctx, tx, `SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+		WHERE at.article_id = $1 ORDER BY at.position`, []any{id}, func(rows *sql.Rows) error {
+		var t folio.Tag
+		if err := rows.Scan(&t.Name); err != nil {
+			return err
+		}
+		a.Tags = append(a.Tags, t)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("index article %d: tags: %w", id, err)
+	}
+	doc := folio.NewSearchDoc(a)
+	published := s.bindNullTime(a.PublishedAt)
+	if s.dialect.FTS5 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search_docs (article_id, status, published_at, lang) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (article_id) DO UPDATE SET status = excluded.status, published_at = excluded.published_at, lang = excluded.lang`,
+			id, string(a.Status), published, a.Lang); err != nil {
+			return fmt.Errorf("index article %d: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = $1`, id); err != nil {
+			return fmt.Errorf("index article %d: drop old entry: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts (rowid, title, tags, question, summary, body)
+			VALUES ($1, $2, $3, $4, $5, $6)`, id, doc.Title, doc.Tags, doc.Question, doc.Summary, doc.Body); err != nil {
+			return fmt.Errorf("index article %d: %w", id, err)
+		}
+	} else {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search_docs (article_id, status, published_at, lang, doc)
+			VALUES ($1, $2, $3, $4, setweight(to_tsvector('simple', $5), 'A') || setweight(to_tsvector('simple', $6), 'B') ||
+				setweight(to_tsvector('simple', $7), 'C') || setweight(to_tsvector('simple', $8), 'C') || to_tsvector('simple', $9))
+			ON CONFLICT (article_id) DO UPDATE SET status = excluded.status, published_at = excluded.published_at,
+				lang = excluded.lang, doc = excluded.doc`,
+			id, string(a.Status), published, a.Lang, doc.Title, doc.Tags, doc.Question, doc.Summary, doc.Body); err != nil {
+			return s.mapErr(fmt.Sprintf("index article %d", id), err)
+		}
+	}
+	if err := s.setTerms(ctx, tx, id, doc); err != nil {
+		return fmt.Errorf("index article %d: %w", id, err)
+	}
+	return markRelated(ctx, tx, `SELECT CAST($1 AS BIGINT) AS id`, id)
+}
+
+// unindexArticle runs before article id is deleted: the FTS5 entry goes
+// (the other rows cascade) and the articles whose related lists show it are
+// marked for recomputation.
+func (s *Store) unindexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
+	if s.dialect.FTS5 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = $1`, id); err != nil {
+			return fmt.Errorf("unindex article %d: %w", id, err)
+		}
+	}
+	return markRelated(ctx, tx, `SELECT article_id AS id FROM related_articles WHERE related_id = $1`, id)
+}
+
+// searchPublishDue mirrors PublishDue's status change in search_docs and
+// marks the newly published articles' related lists.
+func (s *Store) searchPublishDue(ctx context.Context, tx *sql.Tx, now any) error {
+	if err := markRelated(ctx, tx, `SELECT article_id AS id FROM search_docs WHERE status = 'scheduled' AND published_at <= $1`, now); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE search_docs SET status = 'published'
+		WHERE status = 'scheduled' AND published_at <= $1`, now); err != nil {
+		return fmt.Errorf("index published articles: %w", err)
+	}
+	return nil
+}
+
+// markRelated queues the articles query (one argument, a column named id) returns for
+// RefreshRelated. Each mark carries a fresh token, so a refresh that read
+// an older mark does not clear a newer one.
+func markRelated(ctx context.Context, tx *sql.Tx, query string, arg any) error {
+	// The WHERE keeps SQLite from reading ON CONFLICT as a join's ON.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO related_dirty (article_id, token) SELECT DISTINCT x.id, CAST($2 AS BIGINT) FROM (`+
+		query+`) x WHERE x.id IS NOT NULL
+		ON CONFLICT (article_id) DO UPDATE SET token = excluded.token`, arg, rand.Int64()); err != nil {
+		return fmt.Errorf("mark related lists: %w", err)
+	}
+	return nil
+}
+
+// IndexPending indexes the articles that have no search entry yet: those
+// written before search existed (the 0004 migration) or bulk-loaded by a
+// tool. Open calls it; it returns how many it indexed.
+func (s *Store) IndexPending(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		var ids []int64
+		err := eachRow(ctx, s.writer, `SELECT a.id FROM articles a
+			WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.article_id = a.id) ORDER BY a.id LIMIT 200`, nil,
+			func(rows *sql.Rows) error {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				ids = append(ids, id)
+				return nil
+			})
+		if err != nil {
+			return total, fmt.Errorf("index pending articles: %w", err)
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		err = s.inTx(ctx, "index pending articles", func(tx *sql.Tx) error {
+			for _, id := range ids {
+				if err := s.indexArticle(ctx, tx, id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += len(ids)
+	}
+}
+
+// Search implements folio.Store.
+func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.SearchResults, error) {
+	const what = "search"
+	res := &folio.SearchResults{Hits: []*folio.SearchHit{}}
+	if q == nil || len(q.Terms) == 0 {
+		return res, nil
+	}
+	var args []any
+	arg := func(v any) int {
+		args = append(args, v)
+		return len(args)
+	}
+	var from, rank, match string
+	if s.dialect.FTS5 {
+		from = `search_fts f JOIN search_docs d ON d.article_id = f.rowid`
+		rank = fts5Rank
+		match = fmt.Sprintf(`search_fts MATCH $%d`, arg(fts5Query(q)))
+	} else {
+		parts := make([]string, 0, len(q.Terms)+len(q.Exclude))
+		for _, t := range q.Terms {
+			parts = append(parts, fmt.Sprintf(`phraseto_tsquery('simple', $%d)`, arg(strings.Join(t, " "))))
+		}
+		for _, t := range q.Exclude {
+			parts = append(parts, fmt.Sprintf(`!! phraseto_tsquery('simple', $%d)`, arg(strings.Join(t, " "))))
+		}
+		from = `search_docs d, (SELECT ` + strings.Join(parts, " && ") + ` AS q) q`
+		rank = tsRank
+		match = `d.doc @@ q.q`
+	}
+	conds := []string{match, searchPublicCond(arg(s.bindTime(s.now())))}
+	if q.Tag != "" {
+		conds = append(conds, fmt.Sprintf(`EXISTS (SELECT 1 FROM article_tags x JOIN tags t ON t.id = x.tag_id
+			WHERE x.article_id = d.article_id AND t.slug = $%d)`, arg(q.Tag)))
+	}
+	if q.Author != "" {
+		conds = append(conds, fmt.Sprintf(`EXISTS (SELECT 1 FROM article_authors x JOIN users u ON u.id = x.user_id
+			WHERE x.article_id = d.article_id AND u.slug = $%d)`, arg(q.Author)))
+	}
+	if q.Series != "" {
+		conds = append(conds, fmt.Sprintf(`EXISTS (SELECT 1 FROM articles x JOIN series sr ON sr.id = x.series_id
+			WHERE x.id = d.article_id AND sr.slug = $%d)`, arg(q.Series)))
+	}
+	if len(q.Langs) > 0 {
+		ph := make([]string, len(q.Langs))
+		for i, l := range q.Langs {
+			ph[i] = fmt.Sprintf("$%d", arg(l))
+		}
+		conds = append(conds, `d.lang IN (`+strings.Join(ph, ", ")+`)`)
+	}
+	if q.From != nil {
+		conds = append(conds, fmt.Sprintf(`d.published_at >= $%d`, arg(s.bindTime(*q.From))))
+	}
+	if q.To != nil {
+		conds = append(conds, fmt.Sprintf(`d.published_at < $%d`, arg(s.bindTime(*q.To))))
+	}
+	for _, v := range args {
+		if t, ok := v.(string); ok && !storable(t) {
+			return res, nil // nothing stored matches such text
+		}
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = folio.SearchPerPage
+	}
+	limit = min(limit, maxLimit)
+	offset := max(q.Offset, 0)
+	// Rank at most SearchRankCap matches, the newest, so a word found in
+	// every article costs what a rarer one does; the order within them is
+	// by relevance.
+	score := rank
+	order := `r, article_id DESC`
+	if !s.dialect.FTS5 {
+		order = `r DESC, article_id DESC`
+	}
+	idCol := `d.article_id`
+	if s.dialect.FTS5 {
+		idCol = `f.rowid` // FTS5 walks its index in rowid order itself
+	}
+	inner := `SELECT d.article_id AS article_id, ` + score + ` AS r FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
+		fmt.Sprintf(` ORDER BY %s DESC LIMIT $%d`, idCol, arg(folio.SearchRankCap+1))
+	query := `SELECT article_id, r, COUNT(*) OVER () FROM (` + inner + `) m ORDER BY ` + order +
+		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, arg(limit), arg(offset))
+	var ids []int64
+	scores := map[int64]float64{}
+	total := 0
+	err := eachRow(ctx, s.reader, query, args, func(rows *sql.Rows) error {
+		var id int64
+		var r float64
+		if err := rows.Scan(&id, &r, &total); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		if s.dialect.FTS5 {
+			r = -r // bm25 is lower for better matches
+		}
+		scores[id] = r
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if len(ids) == 0 && offset > 0 {
+		count := `SELECT COUNT(*) FROM (` + inner + `) m`
+		if err := s.reader.QueryRowContext(ctx, count, args[:len(args)-2]...).Scan(&total); err != nil {
+			return nil, fmt.Errorf("%s: count: %w", what, err)
+		}
+	}
+	if total > folio.SearchRankCap {
+		total, res.More = folio.SearchRankCap, true
+	}
+	res.Total = total
+	arts, err := s.articlesByID(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	stems := q.Stems()
+	for _, a := range arts {
+		res.Hits = append(res.Hits, &folio.SearchHit{Article: a, Score: scores[a.ID], Snippet: snippetOf(a, stems)})
+	}
+	return res, nil
+}
+
+// snippetOf picks the article text that best shows the query's words.
+func snippetOf(a *folio.Article, stems map[string]bool) folio.Snippet {
+	var best folio.Snippet
+	bestMarks := -1
+	for _, text := range []string{a.Question + "\n\n" + a.Body, a.Summary} {
+		text = folio.SearchPlainText(text)
+		if len(text) > 256<<10 {
+			text = text[:256<<10]
+		}
+		sn := folio.MakeSnippet(text, stems)
+		marks := 0
+		for _, p := range sn {
+			if p.Mark {
+				marks++
+			}
+		}
+		if marks > bestMarks {
+			best, bestMarks = sn, marks
+		}
+	}
+	if bestMarks == 0 && a.Summary != "" {
+		return folio.Snippet{{Text: a.Summary}}
+	}
+	return best
+}
+
+// fts5Query builds an FTS5 MATCH expression from stems, each quoted as a
+// string (a phrase when it holds several), so nothing a reader typed is
+// FTS5 syntax.
+func fts5Query(q *folio.SearchQuery) string {
+	quote := func(words []string) string {
+		return `"` + strings.ReplaceAll(strings.Join(words, " "), `"`, `""`) + `"`
+	}
+	parts := make([]string, len(q.Terms))
+	for i, t := range q.Terms {
+		parts[i] = quote(t)
+	}
+	out := "(" + strings.Join(parts, " AND ") + ")"
+	for _, t := range q.Exclude {
+		out += " NOT " + quote(t)
+	}
+	return out
+}
+
+// articlesByID loads articles with their relations, in the order of ids.
+func (s *Store) articlesByID(ctx context.Context, ids []int64) ([]*folio.Article, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	byID := map[int64]*folio.Article{}
+	err := eachRow(ctx, s.reader, `SELECT `+articleColumns+` FROM articles a WHERE a.id IN (`+placeholders(1, len(ids))+`)`, args,
+		func(rows *sql.Rows) error {
+			a, err := scanArticle(rows)
+			if err != nil {
+				return err
+			}
+			byID[a.ID] = a
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*folio.Article, 0, len(ids))
+	for _, id := range ids {
+		if a, ok := byID[id]; ok {
+			out = append(out, a)
+		}
+	}
+	if err := loadRelations(ctx, s.reader, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AllTags implements folio.Store.
+func (s *Store) AllTags(ctx context.Context) ([]*folio.Tag, error) {
+	tags := []*folio.Tag{}
+	err := eachRow(ctx, s.reader, `SELECT t.id, t.name, t.slug, COUNT(at.article_id) FROM tags t
+		LEFT JOIN article_tags at ON at.tag_id = t.id GROUP BY t.id, t.name, t.slug ORDER BY t.id`, nil, func(rows *sql.Rows) error {
+		var t folio.Tag
+		if err := rows.Scan(&t.ID, &t.Name, &t.Slug, &t.Count); err != nil {
+			return err
+		}
+		tags = append(tags, &t)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("all tags: %w", err)
+	}
+	return tags, nil
+}
+
+// Related articles. Each article keeps a term vector of its keywords
+// (article_terms: the relatedTerms most frequent stems, stop words left
+// out), written with the search entry. RefreshRelated, run off the request
+// path by the server's tick, scores candidates sharing keywords, tags or
+// the series by TF-IDF cosine (document frequencies counted over the
+// keyword vectors) plus bonuses for shared tags and series, and keeps the
+// best relatedKeep. A newly public article is offered to its candidates'
+// lists too, so it shows up under older articles without recomputing them.
+const (
+	relatedTerms      = 24
+	relatedKeep       = 5
+	relatedCandidates = 60
+	tagBonus          = 0.08
+	seriesBonus       = 0.2
+	minRelatedScore   = 0.02
+)
+
+// setTerms replaces article id's keyword vector.
+func (s *Store) setTerms(ctx context.Context, tx *sql.Tx, id int64, doc folio.SearchDoc) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM article_terms WHERE article_id = $1`, id); err != nil {
+		return fmt.Errorf("clear terms: %w", err)
+	}
+	terms := folio.Keywords(doc, relatedTerms)
+	if len(terms) == 0 {
+		return nil
+	}
+	values := make([]string, 0, len(terms))
+	args := []any{id}
+	for _, t := range terms {
+		values = append(values, fmt.Sprintf("($1, $%d, $%d)", len(args)+1, len(args)+2))
+		args = append(args, t.Term, t.Weight)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO article_terms (article_id, term, weight) VALUES `+strings.Join(values, ", "), args...); err != nil {
+		return fmt.Errorf("set terms: %w", err)
+	}
+	return nil
+}
+
+// RelatedArticles implements folio.Store.
+func (s *Store) RelatedArticles(ctx context.Context, id int64, limit int) ([]*folio.Article, error) {
+	if limit <= 0 {
+		limit = relatedKeep
+	}
+	var ids []int64
+	err := eachRow(ctx, s.reader, `SELECT r.related_id FROM related_articles r JOIN search_docs d ON d.article_id = r.related_id
+		WHERE r.article_id = $1 AND `+searchPublicCond(2)+` ORDER BY r.score DESC, r.related_id DESC LIMIT $3`,
+		[]any{id, s.bindTime(s.now()), limit}, func(rows *sql.Rows) error {
+			var rid int64
+			if err := rows.Scan(&rid); err != nil {
+				return err
+			}
+			ids = append(ids, rid)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("related articles of %d: %w", id, err)
+	}
+	arts, err := s.articlesByID(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("related articles of %d: %w", id, err)
+	}
+	if arts == nil {
+		arts = []*folio.Article{}
+	}
+	return arts, nil
+}
+
+// dfCache remembers how many keyword vectors hold a term, for IDF. The
+// counts drift slowly, so a few minutes' staleness only nudges scores.
+type dfCache struct {
+	mu      sync.Mutex
+	df      map[string]int
+	n       int
+	fetched time.Time
+}
+
+var dfCaches sync.Map // *Store → *dfCache, so Store's struct stays as it is
+
+func (s *Store) dfs() *dfCache {
+	c, _ := dfCaches.LoadOrStore(s, &dfCache{df: map[string]int{}})
+	return c.(*dfCache)
+}
+
+// docFreqs returns the document frequency of terms and the number of
+// articles with a vector.
+func (s *Store) docFreqs(ctx context.Context, terms []string) (map[string]int, int, error) {
+	c := s.dfs()
+	c.mu.Lock()
+	if time.Since(c.fetched) > 5*time.Minute || len(c.df) > 200_000 {
+		c.df, c.fetched = map[string]int{}, time.Now()
+		if err := s.reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_docs`).Scan(&c.n); err != nil {
+			c.mu.Unlock()
+			return nil, 0, fmt.Errorf("count documents: %w", err)
+		}
+	}
+	out := make(map[string]int, len(terms))
+	var missing []any
+	for _, t := range terms {
+		if n, ok := c.df[t]; ok {
+			out[t] = n
+		} else {
+			missing = append(missing, t)
+		}
+	}
+	n := c.n
+	c.mu.Unlock()
+	for len(missing) > 0 {
+		batch := missing[:min(len(missing), 200)]
+		missing = missing[len(batch):]
+		got := map[string]int{}
+		err := eachRow(ctx, s.reader, `SELECT term, COUNT(*) FROM article_terms WHERE term IN (`+placeholders(1, len(batch))+`) GROUP BY term`,
+			batch, func(rows *sql.Rows) error {
+				var t string
+				var k int
+				if err := rows.Scan(&t, &k); err != nil {
+					return err
+				}
+				got[t] = k
+				return nil
+			})
+		if err != nil {
+			return nil, 0, fmt.Errorf("document frequencies: %w", err)
+		}
+		c.mu.Lock()
+		for _, t := range batch {
+			c.df[t.(string)] = got[t.(string)]
+			out[t.(string)] = got[t.(string)]
+		}
+		c.mu.Unlock()
+	}
+	return out, max(n, 1), nil
+}
+
+// relDoc is what scoring needs of one article.
+type relDoc struct {
+	id     int64
+	lang   string
+	series int64
+	public bool
+	terms  map[string]float64
+	tags   map[int64]bool
+}
+
+// RefreshRelated implements folio.Store.
+func (s *Store) RefreshRelated(ctx context.Context, max int) (int, error) {
+	type mark struct {
+		id    int64
+		token int64
+	}
+	var marks []mark
+	err := eachRow(ctx, s.reader, `SELECT article_id, token FROM related_dirty ORDER BY article_id LIMIT $1`, []any{max},
+		func(rows *sql.Rows) error {
+			var m mark
+			if err := rows.Scan(&m.id, &m.token); err != nil {
+				return err
+			}
+			marks = append(marks, m)
+			return nil
+		})
+	if err != nil {
+		return 0, fmt.Errorf("refresh related: %w", err)
+	}
+	changed := 0
+	for _, m := range marks {
+		n, err := s.refreshOne(ctx, m.id, m.token)
+		if err != nil {
+			return changed, err
+		}
+		changed += n
+	}
+	return changed, nil
+}
+
+// refreshOne recomputes article id's related list and offers id to its
+// candidates' lists, in one transaction that also clears the mark.
+func (s *Store) refreshOne(ctx context.Context, id, token int64) (int, error) {
+	what := fmt.Sprintf("refresh related of article %d", id)
+	now := s.bindTime(s.now())
+	docs, err := s.loadRelDocs(ctx, []int64{id}, now)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	type scored struct {
+		id    int64
+		score float64
+	}
+	var best []scored
+	x := docs[id]
+	if x != nil && x.public {
+		cands, err := s.relatedCandidates(ctx, x, now)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", what, err)
+		}
+		cdocs, err := s.loadRelDocs(ctx, cands, now)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", what, err)
+		}
+		vocab := slices.Collect(func(yield func(string) bool) {
+			for t := range x.terms {
+				if !yield(t) {
+					return
+				}
+			}
+			for _, d := range cdocs {
+				for t := range d.terms {
+					if !yield(t) {
+						return
+					}
+				}
+			}
+		})
+		df, n, err := s.docFreqs(ctx, vocab)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", what, err)
+		}
+		for _, c := range cdocs {
+			if c.id == id || !c.public || c.lang != x.lang {
+				continue
+			}
+			if sc := relatedScore(x, c, df, n); sc >= minRelatedScore {
+				best = append(best, scored{c.id, sc})
+			}
+		}
+		sort.Slice(best, func(i, j int) bool {
+			if best[i].score != best[j].score {
+				return best[i].score > best[j].score
+			}
+			return best[i].id > best[j].id
+		})
+	}
+	changed := 0
+	err = s.inTx(ctx, what, func(tx *sql.Tx) error {
+		var cur []int64
+		err := eachRow(ctx, tx, `SELECT related_id FROM related_articles WHERE article_id = $1 ORDER BY score DESC, related_id DESC`,
+			[]any{id}, func(rows *sql.Rows) error {
+				var rid int64
+				if err := rows.Scan(&rid); err != nil {
+					return err
+				}
+				cur = append(cur, rid)
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		var next []int64
+		for i := 0; i < len(best) && i < relatedKeep; i++ {
+			next = append(next, best[i].id)
+		}
+		if !slices.Equal(cur, next) {
+			changed++
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM related_articles WHERE article_id = $1`, id); err != nil {
+			return err
+		}
+		for i := 0; i < len(best) && i < relatedKeep; i++ {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO related_articles (article_id, related_id, score) VALUES ($1, $2, $3)`,
+				id, best[i].id, best[i].score); err != nil {
+				return s.mapErr(what, err)
+			}
+		}
+		if x == nil || !x.public {
+			// No longer public: leave every list it was in, and have
+			// those lists filled up again.
+			if err := markRelated(ctx, tx, `SELECT article_id AS id FROM related_articles WHERE related_id = $1`, id); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, `DELETE FROM related_articles WHERE related_id = $1`, id)
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k > 0 {
+				changed++
+			}
+		}
+		// Offer id to its candidates' lists: symmetric scores mean a new
+		// article belongs under the older ones it is close to.
+		for i := 0; i < len(best) && i < 3*relatedKeep; i++ {
+			c := best[i]
+			var k int
+			var low sql.NullFloat64
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(score) FROM related_articles WHERE article_id = $1`, c.id).
+				Scan(&k, &low); err != nil {
+				return err
+			}
+			if k >= relatedKeep && low.Float64 >= c.score {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO related_articles (article_id, related_id, score) VALUES ($1, $2, $3)
+				ON CONFLICT (article_id, related_id) DO UPDATE SET score = excluded.score`, c.id, id, c.score); err != nil {
+				return s.mapErr(what, err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM related_articles WHERE article_id = $1 AND related_id NOT IN (
+				SELECT related_id FROM related_articles WHERE article_id = $1 ORDER BY score DESC, related_id DESC LIMIT $2)`,
+				c.id, relatedKeep); err != nil {
+				return err
+			}
+			changed++
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM related_dirty WHERE article_id = $1 AND token = $2`, id, token); err != nil {
+			return err
+		}
+		if changed > 0 {
+			return bumpVersion(ctx, tx)
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return 0, err
+		}
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	return changed, nil
+}
+
+// relatedCandidates returns articles that share x's rarer keywords, its
+// tags or its series.
+func (s *Store) relatedCandidates(ctx context.Context, x *relDoc, now any) ([]int64, error) {
+	terms := make([]string, 0, len(x.terms))
+	for t := range x.terms {
+		terms = append(terms, t)
+	}
+	df, n, err := s.docFreqs(ctx, terms)
+	if err != nil {
+		return nil, err
+	}
+	// The keywords that say most about x: weight × IDF, leaving out those
+	// in more than a fifth of the articles (slow to scan, say little).
+	sort.Slice(terms, func(i, j int) bool {
+		wi := x.terms[terms[i]] * idf(df[terms[i]], n)
+		wj := x.terms[terms[j]] * idf(df[terms[j]], n)
+		if wi != wj {
+			return wi > wj
+		}
+		return terms[i] < terms[j]
+	})
+	var pick []any
+	for _, t := range terms {
+		if df[t] <= max(50, n/5) {
+			pick = append(pick, t)
+		}
+		if len(pick) == 10 {
+			break
+		}
+	}
+	seen := map[int64]bool{x.id: true}
+	var out []int64
+	add := func(query string, args []any) error {
+		return eachRow(ctx, s.reader, query, args, func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+			return nil
+		})
+	}
+	if len(pick) > 0 {
+		args := append([]any{x.lang, now}, pick...)
+		if err := add(`SELECT t.article_id FROM article_terms t JOIN search_docs d ON d.article_id = t.article_id
+			WHERE t.term IN (`+placeholders(3, len(pick))+`) AND d.lang = $1 AND `+searchPublicCond(2)+`
+			GROUP BY t.article_id ORDER BY SUM(t.weight) DESC, t.article_id DESC LIMIT `+fmt.Sprint(relatedCandidates), args); err != nil {
+			return nil, fmt.Errorf("candidates by terms: %w", err)
+		}
+	}
+	if err := add(`SELECT DISTINCT at.article_id FROM article_tags at
+		WHERE at.tag_id IN (SELECT tag_id FROM article_tags WHERE article_id = $1) ORDER BY at.article_id DESC LIMIT 30`, []any{x.id}); err != nil {
+		return nil, fmt.Errorf("candidates by tags: %w", err)
+	}
+	if x.series != 0 {
+		if err := add(`SELECT id FROM articles WHERE series_id = $1 ORDER BY series_position LIMIT 20`, []any{x.series}); err != nil {
+			return nil, fmt.Errorf("candidates by series: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// loadRelDocs reads the vectors, tags, series and visibility of ids.
+func (s *Store) loadRelDocs(ctx context.Context, ids []int64, now any) (map[int64]*relDoc, error) {
+	out := map[int64]*relDoc{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{now}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	in := placeholders(2, len(ids))
+	err := eachRow(ctx, s.reader, `SELECT d.article_id, d.lang, COALESCE(a.series_id, 0), CASE WHEN `+searchPublicCond(1)+` THEN 1 ELSE 0 END
+		FROM search_docs d JOIN articles a ON a.id = d.article_id WHERE d.article_id IN (`+in+`)`, args, func(rows *sql.Rows) error {
+		d := &relDoc{terms: map[string]float64{}, tags: map[int64]bool{}}
+		var public int
+		if err := rows.Scan(&d.id, &d.lang, &d.series, &public); err != nil {
+			return err
+		}
+		d.public = public == 1
+		out[d.id] = d
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load documents: %w", err)
+	}
+	in = placeholders(1, len(ids))
+	err = eachRow(ctx, s.reader, `SELECT article_id, term, weight FROM article_terms WHERE article_id IN (`+in+`)`, args[1:],
+		func(rows *sql.Rows) error {
+			var id int64
+			var t string
+			var w float64
+			if err := rows.Scan(&id, &t, &w); err != nil {
+				return err
+			}
+			if d := out[id]; d != nil {
+				d.terms[t] = w
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("load terms: %w", err)
+	}
+	err = eachRow(ctx, s.reader, `SELECT article_id, tag_id FROM article_tags WHERE article_id IN (`+in+`)`, args[1:],
+		func(rows *sql.Rows) error {
+			var id, tag int64
+			if err := rows.Scan(&id, &tag); err != nil {
+				return err
+			}
+			if d := out[id]; d != nil {
+				d.tags[tag] = true
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("load tags: %w", err)
+	}
+	return out, nil
+}
+
+func idf(df, n int) float64 { return math.Log(1 + float64(n)/float64(max(df, 1))) }
+
+// relatedScore is the TF-IDF cosine of x and c plus bonuses for shared
+// tags (at most three count) and a shared series. It is symmetric.
+func relatedScore(x, c *relDoc, df map[string]int, n int) float64 {
+	var dot, nx, nc float64
+	for t, w := range x.terms {
+		v := w * idf(df[t], n)
+		nx += v * v
+		if cw, ok := c.terms[t]; ok {
+			dot += v * cw * idf(df[t], n)
+		}
+	}
+	for t, w := range c.terms {
+		v := w * idf(df[t], n)
+		nc += v * v
+	}
+	score := 0.0
+	if nx > 0 && nc > 0 {
+		score = dot / math.Sqrt(nx*nc)
+	}
+	shared := 0
+	for t := range x.tags {
+		if c.tags[t] {
+			shared++
+		}
+	}
+	score += tagBonus * float64(min(shared, 3))
+	if x.series != 0 && x.series == c.series {
+		score += seriesBonus
+	}
+	return score
+}
