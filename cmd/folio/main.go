@@ -22,6 +22,8 @@ Usage:
   folio serve [--addr 127.0.0.1:8080] [--data ./folio-data] [--db URL] [--base-url URL] [--demo]
   folio user add --email E --name N --role admin|editor|author --password-stdin
   folio token create --email E [--name NAME]
+  folio backup FILE        (a consistent snapshot while the site runs; - for stdout)
+  folio restore FILE       (into an empty site, SQLite or PostgreSQL, all or nothing)
   folio version
 
 Every command that touches the database takes --data and --db (env FOLIO_DATA, FOLIO_DB).
@@ -67,6 +69,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return usageError("usage: folio token create --email E")
 		}
 		return cmdTokenCreate(ctx, rest[1:], stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, stdin, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "folio %s\n", version)
 		return nil

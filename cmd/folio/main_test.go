@@ -271,3 +271,32 @@ func TestServeDemo(t *testing.T) {
 		t.Error("second --demo changed the home page")
 	}
 }
+
+func TestBackupRestoreCLI(t *testing.T) {
+	t.Parallel()
+	src, dst := t.TempDir(), t.TempDir()
+	if _, _, err := runCLI(t, "", "user", "add", "--data", src, "--email", "kept@example.com", "--name", "Kept", "--role", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "site.folio.gz")
+	if _, _, err := runCLI(t, "", "backup", file, "--data", src); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := runCLI(t, "", "restore", "--data", dst, file); err != nil {
+		t.Fatalf("restore: %v %s", err, stderr)
+	}
+	// The user came across: adding it again is a conflict.
+	if _, _, err := runCLI(t, "", "user", "add", "--data", dst, "--email", "kept@example.com", "--name", "Again", "--role", "admin"); err == nil || !strings.Contains(err.Error(), "already") {
+		t.Errorf("user after restore: err = %v, want a conflict", err)
+	}
+	for name, args := range map[string][]string{
+		"non-empty target": {"restore", "--data", dst, file},
+		"missing file":     {"restore", "--data", dst, filepath.Join(t.TempDir(), "nope.gz")},
+		"not gzip":         {"restore", "--data", t.TempDir(), "main_test.go"},
+		"no file":          {"backup", "--data", src},
+	} {
+		if _, _, err := runCLI(t, "", args...); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"folio/store/sqlstore"
@@ -37,13 +38,16 @@ func (s *Store) OnListenError(f func(error)) { s.onListenError = f }
 // Dialect is how sqlstore talks to PostgreSQL.
 func Dialect() sqlstore.Dialect {
 	return sqlstore.Dialect{
-		Name:      "postgres",
-		Time:      func(t time.Time) any { return t.UTC() },
-		Lower:     "lower",
-		ForUpdate: " FOR UPDATE",
-		Classify:  classify,
-		XactLock:  xactLock,
-		Lock:      lockMigrations,
+		Name:         "postgres",
+		Time:         func(t time.Time) any { return t.UTC() },
+		Lower:        "lower",
+		ForUpdate:    " FOR UPDATE",
+		Classify:     classify,
+		XactLock:     xactLock,
+		Lock:         lockMigrations,
+		Tables:       tables,
+		SnapshotTx:   &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		AfterRestore: afterRestore,
 	}
 }
 
@@ -128,4 +132,53 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	return &Store{Store: st, cfg: cfg}, nil
+}
+
+// tables lists the schema's tables and their foreign-key parents.
+func tables(ctx context.Context, q sqlstore.Querier) ([]sqlstore.Table, error) {
+	rows, err := q.QueryContext(ctx, `
+		SELECT c.relname, COALESCE(array_to_string(array_agg(DISTINCT p.relname) FILTER (WHERE p.relname IS NOT NULL), ','), '')
+		FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		LEFT JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'f'
+		LEFT JOIN pg_class p ON p.oid = k.confrelid
+		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+		GROUP BY c.relname ORDER BY c.relname`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sqlstore.Table
+	for rows.Next() {
+		var t sqlstore.Table
+		var refs string
+		if err := rows.Scan(&t.Name, &refs); err != nil {
+			return nil, err
+		}
+		if refs != "" {
+			t.Refs = strings.Split(refs, ",")
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// afterRestore moves each identity sequence past the ids a restore wrote.
+func afterRestore(ctx context.Context, tx *sql.Tx, tables []string) error {
+	for _, t := range tables {
+		var seq sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT pg_get_serial_sequence(quote_ident(table_name), 'id')
+			FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id'`, t).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !seq.Valid) {
+			continue // no id column, or not an identity
+		}
+		if err != nil {
+			return fmt.Errorf("find sequence of %s: %w", t, err)
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT setval($1, COALESCE((SELECT max(id) FROM `+pgx.Identifier{t}.Sanitize()+`), 0) + 1, false)`, seq.String); err != nil {
+			return fmt.Errorf("reset sequence of %s: %w", t, err)
+		}
+	}
+	return nil
 }

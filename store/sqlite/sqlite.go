@@ -45,6 +45,7 @@ func Dialect() sqlstore.Dialect {
 		Lower:    lowerFunc,
 		Classify: classify,
 		FTS5:     true,
+		Tables:   tables,
 	}
 }
 
@@ -168,3 +169,45 @@ func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
 
 // Driver implements driver.Connector.
 func (c connector) Driver() driver.Driver { return c.drv }
+
+// tables lists the ordinary tables (not FTS shadow or virtual tables) and
+// their foreign-key parents.
+func tables(ctx context.Context, q sqlstore.Querier) ([]sqlstore.Table, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM pragma_table_list
+		WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var out []sqlstore.Table
+	for rows.Next() {
+		var t sqlstore.Table
+		if err := rows.Scan(&t.Name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		refs, err := q.QueryContext(ctx, `SELECT DISTINCT "table" FROM pragma_foreign_key_list($1)`, out[i].Name)
+		if err != nil {
+			return nil, err
+		}
+		for refs.Next() {
+			var r string
+			if err := refs.Scan(&r); err != nil {
+				refs.Close()
+				return nil, err
+			}
+			out[i].Refs = append(out[i].Refs, r)
+		}
+		refs.Close()
+		if err := refs.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

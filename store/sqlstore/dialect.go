@@ -43,6 +43,15 @@ type Dialect struct {
 	// the connection the migrations use and returns the function that
 	// releases the lock.
 	Lock func(ctx context.Context, conn *sql.Conn) (unlock func() error, err error)
+	// Tables lists the schema's tables with the tables their foreign keys
+	// reference, for backups.
+	Tables func(ctx context.Context, q Querier) ([]Table, error)
+	// SnapshotTx opens the read transaction a backup runs in, so every
+	// table is read at one instant.
+	SnapshotTx *sql.TxOptions
+	// AfterRestore, when not nil, runs after a restore inserted explicit
+	// ids into tables (PostgreSQL moves its identity sequences past them).
+	AfterRestore func(ctx context.Context, tx *sql.Tx, tables []string) error
 }
 
 // Violation is the kind of constraint a failed statement broke.
