@@ -155,4 +155,3 @@ func jsonEqual(a, b string) bool {
 	yb, _ := json.Marshal(y)
 	return bytes.Equal(xb, yb)
 }
-
