@@ -141,9 +141,14 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	check := s.store.Ping
+	if r, ok := s.store.(interface{ Ready(context.Context) error }); ok {
+		check = r.Ready
+	}
+	if err := check(ctx); err != nil {
+		s.logger.Warn("not ready", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("database unreachable\n"))
+		w.Write([]byte("not ready\n"))
 		return
 	}
 	w.Write([]byte("ok\n"))

@@ -127,6 +127,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	st := sqlstore.New(db, db, Dialect())
+	if v, err := sqlstore.LatestVersion(sub); err == nil {
+		st.RequireSchema(v)
+	}
 	if _, err := st.IndexPending(ctx); err != nil { // articles older than search
 		_ = db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)

@@ -110,6 +110,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite %s: reader: %w", path, err)
 	}
 	st := sqlstore.New(writer, reader, Dialect())
+	if v, err := sqlstore.LatestVersion(sub); err == nil {
+		st.RequireSchema(v)
+	}
 	if _, err := st.IndexPending(ctx); err != nil { // articles older than search
 		closeAll()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

@@ -112,3 +112,31 @@ func applyMigration(ctx context.Context, conn *sql.Conn, fsys fs.FS, m migration
 	}
 	return nil
 }
+
+// LatestVersion is the highest migration version in fsys: the schema this
+// binary needs.
+func LatestVersion(fsys fs.FS) (int64, error) {
+	ms, err := migrationFiles(fsys)
+	if err != nil || len(ms) == 0 {
+		return 0, err
+	}
+	return ms[len(ms)-1].version, nil
+}
+
+// RequireSchema tells Ready which migration version this binary needs.
+func (s *Store) RequireSchema(version int64) { s.schemaVersion = version }
+
+// Ready reports whether the database answers and carries every migration
+// this binary knows, for /readyz: a node whose schema is behind (another
+// node still migrating, or a restored old database) is taken out of the
+// balancer rather than failing requests.
+func (s *Store) Ready(ctx context.Context) error {
+	var v sql.NullInt64
+	if err := s.reader.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	if v.Int64 < s.schemaVersion {
+		return fmt.Errorf("schema at version %d, this binary needs %d", v.Int64, s.schemaVersion)
+	}
+	return nil
+}

@@ -24,6 +24,8 @@ type Store struct {
 	writer  *sql.DB
 	reader  *sql.DB
 	dialect Dialect
+	// schemaVersion is the migration version this binary needs (Ready).
+	schemaVersion int64
 }
 
 var _ folio.Store = (*Store)(nil)
