@@ -1,84 +1,19 @@
 package postgres_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"folio"
+	"folio/internal/pgtest"
 	"folio/store/postgres"
 	"folio/store/storetest"
-
-	"github.com/jackc/pgx/v5"
 )
 
-// baseURL is the server the conformance tests use; FOLIO_TEST_POSTGRES
-// overrides it.
-func baseURL() string {
-	if u := os.Getenv("FOLIO_TEST_POSTGRES"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
+func requirePostgres(t testing.TB) { pgtest.Require(t) }
 
-// requirePostgres skips t when no server answers, unless CI=true, where a
-// missing database is a failure rather than a silently green run.
-func requirePostgres(t testing.TB) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, baseURL())
-	if err == nil {
-		err = conn.Ping(ctx)
-		conn.Close(context.WithoutCancel(ctx))
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL unreachable at %s: %v", baseURL(), err)
-		}
-		t.Skipf("PostgreSQL unreachable at %s (set FOLIO_TEST_POSTGRES): %v", baseURL(), err)
-	}
-}
-
-// newSchema creates a schema of its own for t, dropped when t ends, and
-// returns a URL whose search_path selects it.
-func newSchema(t testing.TB) string {
-	t.Helper()
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "folio_test_" + hex.EncodeToString(b)
-	ident := pgx.Identifier{schema}.Sanitize()
-	exec := func(ctx context.Context, sql string) error {
-		conn, err := pgx.Connect(ctx, baseURL())
-		if err != nil {
-			return err
-		}
-		defer conn.Close(context.WithoutCancel(ctx))
-		_, err = conn.Exec(ctx, sql)
-		return err
-	}
-	if err := exec(t.Context(), "CREATE SCHEMA "+ident); err != nil {
-		t.Fatalf("create schema %s: %v", schema, err)
-	}
-	// Registered before the store's Close, so it runs after it.
-	t.Cleanup(func() {
-		if err := exec(context.Background(), "DROP SCHEMA "+ident+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(baseURL())
-	if err != nil {
-		t.Fatalf("parse %s: %v", baseURL(), err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// newSchema gives t a schema of its own on the shared server.
+func newSchema(t testing.TB) string { return pgtest.NewSchema(t, pgtest.BaseURL()) }
 
 // openAt opens the database at url with the clock now and closes it when
 // t ends.
