@@ -29,7 +29,7 @@ func (s *Server) cached(key func(*http.Request) string, render renderFunc) http.
 		p, gen := s.cache.get(k)
 		if p != nil {
 			s.metrics.cacheHits.Inc()
-			p.write(w, r)
+			s.serve(w, r, p)
 			return
 		}
 		s.metrics.cacheMiss.Inc()
@@ -40,8 +40,17 @@ func (s *Server) cached(key func(*http.Request) string, render renderFunc) http.
 		if err == nil || p.status == http.StatusGone {
 			s.cache.put(k, gen, p)
 		}
-		p.write(w, r)
+		s.serve(w, r, p)
 	}
+}
+
+// serve writes a page, filling its per-visit slot when it has one.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, p *page) {
+	if p.slot >= 0 {
+		p.writeSlotted(w, r, s.fillSlot, s.now())
+		return
+	}
+	p.write(w, r)
 }
 
 func pathKey(r *http.Request) string { return r.URL.Path }
@@ -294,6 +303,7 @@ type articlePage struct {
 	Series   *seriesNav
 	Share    []shareLink
 	JSONLD   map[string]any
+	Comments *commentSection
 }
 
 func (s *Server) renderArticle(r *http.Request) (*page, error) {
@@ -344,7 +354,14 @@ func (s *Server) renderArticleOf(r *http.Request, a *folio.Article, preview bool
 		}
 	}
 	data.JSONLD = jsonLD(si, data)
-	return s.html(http.StatusOK, "article.html", data)
+	if data.Comments, err = s.commentSection(ctx, si, a, 1); err != nil {
+		return nil, err
+	}
+	p, err := s.html(http.StatusOK, "article.html", data)
+	if p != nil {
+		p.slotFor = a.ID
+	}
+	return p, err
 }
 
 func (s *Server) seriesNav(r *http.Request, si siteInfo, a *folio.Article) (*seriesNav, error) {

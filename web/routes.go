@@ -85,6 +85,17 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /p/{slug}", s.cached(pathKey, s.renderPage))
 	mux.HandleFunc("GET /preview/{id}/{sig}", s.handlePreviewLink)
 
+	// Reader comments (comments.go, api_comments.go, admin_comments.go).
+	mux.HandleFunc("POST /{slug}/comments", s.handleCommentPost)
+	mux.HandleFunc("GET /comments.xml", s.cached(pathKey, s.renderSiteCommentFeed))
+	mux.HandleFunc("GET /comments/confirm", s.handleSubscriptionConfirm)
+	mux.HandleFunc("GET /comments/unsubscribe", s.handleUnsubscribe)
+	mux.HandleFunc("POST /comments/unsubscribe", s.handleUnsubscribe)
+	mux.Handle("GET /api/v1/comments", api(s.handleAPICommentList))
+	mux.Handle("PATCH /api/v1/comments/{id}", api(s.handleAPICommentUpdate))
+	mux.Handle("PATCH /api/v1/articles/{id}/comments", api(s.handleAPIArticleComments))
+	s.adminCommentRoutes(mux)
+
 	// Everything else is a 404 page (JSON under /api/).
 	mux.HandleFunc("/", s.notFound)
 
@@ -98,6 +109,10 @@ func (s *Server) handleArticleFile(w http.ResponseWriter, r *http.Request) {
 	switch r.PathValue("file") {
 	case shareCardFile:
 		s.cached(pathKey, s.renderShareCard)(w, r)
+	case "comments.xml":
+		s.cached(pathKey, s.renderCommentFeed)(w, r)
+	case "comments":
+		s.cached(pagedKey, s.renderCommentsPage)(w, r)
 	default:
 		s.notFound(w, r)
 	}

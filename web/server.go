@@ -43,6 +43,8 @@ type Config struct {
 	Now func() time.Time
 	// LoginLimits bounds failed admin logins; benchmarks may raise them.
 	LoginLimits LoginLimits
+	// Comments configures reader comments: limits, SMTP.
+	Comments CommentConfig
 }
 
 // Server is Folio's HTTP front. Create it with New, serve Handler, and run
@@ -61,6 +63,8 @@ type Server struct {
 	metrics     *metrics
 	handler     http.Handler
 	admin       adminState
+	fillSlot    slotFiller // per-visit HTML of cached pages (comment form)
+	comments    *commentState
 
 	mu            sync.Mutex
 	version       int64      // last content version seen
@@ -106,6 +110,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: admin: %w", err)
 	}
 	s.metrics = newMetrics(s.cache.len)
+	s.fillSlot = func(*http.Request, *page) []byte { return nil }
+	if err := s.initComments(cfg); err != nil {
+		return nil, fmt.Errorf("web: comments: %w", err)
+	}
 	s.handler = s.routes()
 	return s, nil
 }

@@ -13,7 +13,7 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"static": s.static.url,
 	}
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/comments.html")
 	if err != nil {
 		return nil, err
 	}
@@ -24,7 +24,7 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, p := range pages {
 		name := path.Base(p)
-		if name == "layout.html" || strings.HasPrefix(name, "admin_") {
+		if name == "layout.html" || name == "comments.html" || strings.HasPrefix(name, "admin_") {
 			continue // the admin has its own layout (parseAdminTemplates)
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, p)

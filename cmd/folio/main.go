@@ -22,6 +22,7 @@ Usage:
   folio serve [--addr 127.0.0.1:8080] [--data ./folio-data] [--db URL] [--base-url URL] [--demo]
   folio user add --email E --name N --role admin|editor|author --password-stdin
   folio token create --email E [--name NAME]
+  folio comments export|erase --email E   (a commenter's data, as JSON, or erased)
   folio backup FILE        (a consistent snapshot while the site runs; - for stdout)
   folio restore FILE       (into an empty site, SQLite or PostgreSQL, all or nothing)
   folio version
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return usageError("usage: folio token create --email E")
 		}
 		return cmdTokenCreate(ctx, rest[1:], stdout, stderr)
+	case "comments":
+		return cmdComments(ctx, rest, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "restore":
