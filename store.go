@@ -158,6 +158,16 @@ type Store interface {
 	Close() error
 }
 
+// ChangeNotifier is implemented by stores that push content changes made
+// by any process (PostgreSQL LISTEN/NOTIFY). The web server flushes its page
+// cache on each call instead of waiting for its next poll.
+type ChangeNotifier interface {
+	// WatchChanges calls changed after every committed content change and
+	// after every (re)connection, when changes may have been missed. It
+	// blocks until ctx ends.
+	WatchChanges(ctx context.Context, changed func()) error
+}
+
 // RedirectError is returned by FindArticleBySlug for a slug that moved.
 type RedirectError struct{ Slug string }
 

@@ -99,7 +99,7 @@ func (s *Server) routes() http.Handler {
 	// Everything else is a 404 page (JSON under /api/).
 	mux.HandleFunc("/", s.notFound)
 
-	return s.observe(s.securityHeaders(mux))
+	return s.realIP(s.observe(s.securityHeaders(mux)))
 }
 
 // handleArticleFile serves an article's sub-resources: its share card

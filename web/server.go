@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,9 @@ type Config struct {
 	// processes (the CLI, other nodes) and for scheduled articles that are
 	// due. Default 1s.
 	PollInterval time.Duration
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed (--trusted-proxies); empty trusts nobody.
+	TrustedProxies []netip.Prefix
 	// CacheBytes bounds the rendered-page cache. Default 32 MiB.
 	CacheBytes int
 	// Now is the clock; default time.Now. Tests pin it.
@@ -50,21 +54,22 @@ type Config struct {
 // Server is Folio's HTTP front. Create it with New, serve Handler, and run
 // Run in the background for scheduled publishing and cache coherence.
 type Server struct {
-	store       folio.Store
-	logger      *slog.Logger
-	baseURL     string
-	logRequests bool
-	poll        time.Duration
-	now         func() time.Time
-	md          *markdown.Renderer
-	tmpl        map[string]*template.Template
-	static      *staticFiles
-	cache       *pageCache
-	metrics     *metrics
-	handler     http.Handler
-	admin       adminState
-	fillSlot    slotFiller // per-visit HTML of cached pages (comment form)
-	comments    *commentState
+	store          folio.Store
+	logger         *slog.Logger
+	baseURL        string
+	logRequests    bool
+	poll           time.Duration
+	now            func() time.Time
+	md             *markdown.Renderer
+	tmpl           map[string]*template.Template
+	static         *staticFiles
+	cache          *pageCache
+	metrics        *metrics
+	handler        http.Handler
+	fillSlot       slotFiller // per-visit HTML of cached pages (comment form)
+	trustedProxies []netip.Prefix
+	admin          adminState
+	comments       *commentState
 
 	mu            sync.Mutex
 	version       int64      // last content version seen
@@ -87,14 +92,15 @@ func New(cfg Config) (*Server, error) {
 		cfg.CacheBytes = 32 << 20
 	}
 	s := &Server{
-		store:       cfg.Store,
-		logger:      cfg.Logger,
-		baseURL:     strings.TrimRight(cfg.BaseURL, "/"),
-		logRequests: cfg.LogRequests,
-		poll:        cfg.PollInterval,
-		now:         cfg.Now,
-		md:          markdown.New(),
-		cache:       newPageCache(cfg.CacheBytes),
+		store:          cfg.Store,
+		logger:         cfg.Logger,
+		baseURL:        strings.TrimRight(cfg.BaseURL, "/"),
+		logRequests:    cfg.LogRequests,
+		poll:           cfg.PollInterval,
+		now:            cfg.Now,
+		md:             markdown.New(),
+		cache:          newPageCache(cfg.CacheBytes),
+		trustedProxies: cfg.TrustedProxies,
 	}
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
@@ -128,6 +134,9 @@ func (s *Server) Invalidate() { s.cache.flush() }
 // Run publishes scheduled articles when due and notices writes by other
 // processes, until ctx ends. Both are cheap reads most of the time.
 func (s *Server) Run(ctx context.Context) {
+	if n, ok := s.store.(folio.ChangeNotifier); ok {
+		go n.WatchChanges(ctx, s.cache.flush)
+	}
 	t := time.NewTicker(s.poll)
 	defer t.Stop()
 	s.tick(ctx)
@@ -142,6 +151,7 @@ func (s *Server) Run(ctx context.Context) {
 }
 
 func (s *Server) tick(ctx context.Context) {
+	s.refreshRelated(ctx) // search.go; its changes bump the version read below
 	s.mu.Lock()
 	due := s.nextScheduled != nil && !s.now().Before(*s.nextScheduled)
 	s.mu.Unlock()
@@ -164,22 +174,13 @@ func (s *Server) tick(ctx context.Context) {
 	changed := v != s.version
 	s.version = v
 	s.mu.Unlock()
-	if !changed && !due {
-		return
+	if changed || due {
+		s.written(ctx)
 	}
-	s.cache.flush()
-	next, err := s.store.NextScheduled(ctx)
-	if err != nil {
-		s.logger.Error("find next scheduled article", "err", err)
-		return
-	}
-	s.mu.Lock()
-	s.nextScheduled = next
-	s.mu.Unlock()
 }
 
-// written is called after every write this server makes: pages go at once,
-// and the next tick rereads the schedule.
+// written is called after every write this server makes, and by tick when
+// another process wrote: cached pages go at once and the schedule is reread.
 func (s *Server) written(ctx context.Context) {
 	s.cache.flush()
 	next, err := s.store.NextScheduled(ctx)

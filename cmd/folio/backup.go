@@ -22,15 +22,11 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, &c)
+	snap, closeStore, err := openSnapshotter(ctx, &c)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
-	defer store.Close()
-	snap, ok := store.(folio.Snapshotter)
-	if !ok {
-		return fmt.Errorf("this database engine cannot make backups")
-	}
+	defer closeStore()
 	if file == "-" {
 		zw := gzip.NewWriter(stdout)
 		if err := snap.Backup(ctx, zw); err != nil {
@@ -88,20 +84,30 @@ func cmdRestore(ctx context.Context, args []string, stdin io.Reader, stderr io.W
 	if err != nil {
 		return fmt.Errorf("restore: %s is not a Folio backup (gzip): %w", file, err)
 	}
-	store, err := openStore(ctx, &c)
+	snap, closeStore, err := openSnapshotter(ctx, &c)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
-	defer store.Close()
-	snap, ok := store.(folio.Snapshotter)
-	if !ok {
-		return fmt.Errorf("this database engine cannot restore backups")
-	}
+	defer closeStore()
 	if err := snap.Restore(ctx, zr); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	fmt.Fprintf(stderr, "restored %s\n", file)
 	return nil
+}
+
+// openSnapshotter opens the configured store for backup or restore.
+func openSnapshotter(ctx context.Context, c *Config) (folio.Snapshotter, func() error, error) {
+	store, err := openStore(ctx, c)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	snap, ok := store.(folio.Snapshotter)
+	if !ok {
+		store.Close()
+		return nil, nil, fmt.Errorf("this database engine cannot back up or restore")
+	}
+	return snap, store.Close, nil
 }
 
 // fileArg parses flags around one positional FILE argument.

@@ -193,16 +193,7 @@ func TestServeSurvivesKill(t *testing.T) {
 	}
 
 	// CLI commands against the live site.
-	cli := func(stdin string, args ...string) string {
-		cmd := exec.Command(bin, args...)
-		cmd.Stdin = strings.NewReader(stdin)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("folio %v: %v\n%s", args, err, errb.String())
-		}
-		return out.String()
-	}
+	cli := func(stdin string, args ...string) string { return runBin(t, bin, stdin, args...) }
 	cli("a long enough password\n", "user", "add", "--data", data, "--email", "admin@example.com", "--name", "Admin", "--role", "admin", "--password-stdin")
 	token := strings.TrimSpace(cli("", "token", "create", "--data", data, "--email", "admin@example.com"))
 
