@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/png"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/go-text/typesetting/di"
@@ -61,6 +62,27 @@ func inkBounds(img image.Image, r image.Rectangle) (image.Rectangle, int) {
 		}
 	}
 	return box, n
+}
+
+// TestShareCardTruncates keeps a title far too long for the card inside
+// its area, cut with an ellipsis, so it never runs into the byline.
+func TestShareCardTruncates(t *testing.T) {
+	t.Parallel()
+	title := strings.Repeat("A very long title that goes on and on ", 20)
+	b, err := shareCards.draw(shareCard{Site: "Folio", Title: title, Byline: "Maren Holt · 4 May 2026", Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, n := inkBounds(img, image.Rect(0, titleBottom+20, cardW, 530)); n > 0 {
+		t.Errorf("%d inked pixels between the title area and the byline rule", n)
+	}
+	if _, n := inkBounds(img, image.Rect(0, titleTop, cardW, titleBottom)); n < 5000 {
+		t.Errorf("title area has only %d inked pixels", n)
+	}
 }
 
 func TestShareCardText(t *testing.T) {
