@@ -259,7 +259,7 @@ func CountLinks(s string) int { return len(linkLike.FindAllStringIndex(s, -1)) }
 // normalises the e-mail address and website) and checks it. Every error is
 // a *ValidationError naming the form field.
 func (c *Comment) Validate() error {
-	c.Name = cleanText(c.Name, false)
+	c.Name = cleanText(StripHTML(cleanText(c.Name, false)), false)
 	c.Email = NormalizeEmail(cleanText(c.Email, false))
 	c.Website = cleanText(c.Website, false)
 	if len(c.Body) > 4*MaxCommentBody {

@@ -82,6 +82,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, u *folio.User
 		}
 		page.Counts = append(page.Counts, statusCount{Label: statusLabel(st), URL: "/admin/articles?status=" + string(st), N: n})
 	}
+	pending, err := s.pendingCommentCount(ctx, u)
+	if err != nil {
+		return err
+	}
+	page.Counts = append(page.Counts, statusCount{Label: "Pending comments", URL: "/admin/comments", N: pending})
 	recent, _, err := s.store.FindArticles(ctx, ownFilter(u, folio.ArticleFilter{Statuses: liveStatuses, Limit: 5}))
 	if err != nil {
 		return err
@@ -212,6 +217,8 @@ type editorPage struct {
 	PreviewLink string
 	Zone        string
 	Langs       []string
+	// TagSuggestions are offered under the tags (search_admin.go).
+	TagSuggestions []folio.TagSuggestion
 }
 
 // articleValues fills the editor's fields from a stored article.
@@ -254,6 +261,9 @@ func (s *Server) editor(w http.ResponseWriter, r *http.Request, u *folio.User, s
 		page.Action = fmt.Sprintf("/admin/articles/%d", a.ID)
 		page.IsPublic = a.IsPublic(s.now())
 		page.PublicURL = si.BaseURL + articlePath(a.Slug)
+		if page.TagSuggestions, err = s.articleTagSuggestions(ctx, a); err != nil {
+			return err
+		}
 		if page.IsPublic {
 			page.CanPublish = true // editing what is already public needs no new permission
 		} else if a.Status != folio.StatusTrashed {

@@ -42,11 +42,11 @@ type CommentConfig struct {
 
 // Comment settings, stored with the other site settings.
 const (
-	settingCommentModeration = "comments_moderation"  // "false" publishes at once
-	settingCommentCloseDays  = "comments_close_days"  // close after N days; 0 never
-	settingCommentNotify     = "comments_notify"      // "false": no mail to authors
-	settingCommentSecret     = "comment_secret"       // HMAC key: form tokens, address hashes
-	commentThreadsPerPage    = 50                     // threads on one page of comments
+	settingCommentModeration = "comments_moderation" // "false" publishes at once
+	settingCommentCloseDays  = "comments_close_days" // close after N days; 0 never
+	settingCommentNotify     = "comments_notify"     // "false": no mail to authors
+	settingCommentSecret     = "comment_secret"      // HMAC key: form tokens, address hashes
+	commentThreadsPerPage    = 50                    // threads on one page of comments
 	maxCommentForm           = 4*folio.MaxCommentBody + 16<<10
 	commenterCookie          = "folio_commenter"
 )
@@ -329,18 +329,18 @@ func (s *Server) commentSettings(ctx context.Context) (commentSettings, error) {
 
 // commentView is a comment prepared for the page.
 type commentView struct {
-	ID        int64
-	Name      string
-	Website   string
-	Body      template.HTML
-	Date      string // relative ("3 hours ago") at render time; a script refreshes it
-	DateTitle string // the exact date and time
-	DateISO   string
-	Badge     string // "Author" on replies by the article's authors
-	Depth     int
-	ReplyURL  string
+	ID         int64
+	Name       string
+	Website    string
+	Body       template.HTML
+	Date       string // relative ("3 hours ago") at render time; a script refreshes it
+	DateTitle  string // the exact date and time
+	DateISO    string
+	Badge      string // "Author" on replies by the article's authors
+	Depth      int
+	ReplyURL   string
 	ReplyLabel string
-	Replies   []*commentView
+	Replies    []*commentView
 }
 
 // commentSection is the comments part of an article page.
