@@ -150,6 +150,9 @@ func ParseSearch(text string) (*SearchQuery, error) {
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
 			cut--
 		}
+		if sp := strings.LastIndexAny(text[:cut], " \t\n"); sp > 0 {
+			cut = sp // not in the middle of a word
+		}
 		text = text[:cut]
 		q.Notice = "shortened"
 	}
@@ -189,8 +192,12 @@ func ParseSearch(text string) (*SearchQuery, error) {
 			continue
 		}
 		end := i
-		for end < len(rs) && !unicode.IsSpace(rs[end]) && rs[end] != '"' {
+		for end < len(rs) && !unicode.IsSpace(rs[end]) && rs[end] != '"' && (isWordRune(rs[end]) || strings.ContainsRune("-./_'’", rs[end])) {
 			end++
+		}
+		if end == i {
+			i++ // punctuation such as ( or * only separates words
+			continue
 		}
 		if words := Tokenize(string(rs[i:end])); len(words) > 0 {
 			parts = append(parts, part{words: words, exclude: exclude})
@@ -550,6 +557,189 @@ func Keywords(doc SearchDoc, n int) []Keyword {
 	})
 	if len(out) > n {
 		out = out[:n]
+	}
+	return out
+}
+
+// TagSuggestion is a tag the editor may want to add to an article.
+type TagSuggestion struct {
+	Name     string `json:"name"`
+	Existing bool   `json:"existing"` // a tag the site already uses
+	Count    int    `json:"count"`    // occurrences in the text
+}
+
+// connectors may join the words of a name ("Bank of England").
+var connectors = map[string]bool{"of": true, "and": true, "for": true, "the": true, "de": true, "al": true, "bin": true}
+
+// SuggestTags proposes tags for an article's text (title, summary, body…
+// as plain text or Markdown): the site's existing tags that occur in it,
+// then names that recur: runs of capitalised words and acronyms
+// (countries, organisations, projects such as "CPEC") found at least
+// twice. Tags in current are left out. At most n, strongest first.
+func SuggestTags(text string, existing []*Tag, current []string, n int) []TagSuggestion {
+	text = SearchPlainText(text)
+	if len(text) > 256<<10 {
+		text = text[:256<<10]
+	}
+	have := map[string]bool{}
+	for _, c := range current {
+		have[Slugify(c)] = true
+	}
+	words := Tokenize(text)
+	stems := make([]string, len(words))
+	for i, w := range words {
+		stems[i] = Stem(w)
+	}
+	var out []TagSuggestion
+	// Existing tags whose words occur in order.
+	for _, t := range existing {
+		slug := Slugify(t.Name)
+		if have[slug] || slug == "" {
+			continue
+		}
+		tw := Tokenize(t.Name)
+		if len(tw) == 0 {
+			continue
+		}
+		for i := range tw {
+			tw[i] = Stem(tw[i])
+		}
+		count := 0
+		for i := 0; i+len(tw) <= len(stems); i++ {
+			if slices.Equal(stems[i:i+len(tw)], tw) {
+				count++
+			}
+		}
+		if count > 0 {
+			have[slug] = true
+			out = append(out, TagSuggestion{Name: t.Name, Existing: true, Count: count})
+		}
+	}
+	// Recurring names.
+	counts := map[string]int{}
+	var order []string
+	for _, name := range properNouns(text) {
+		if counts[name] == 0 {
+			order = append(order, name)
+		}
+		counts[name]++
+	}
+	for _, name := range order {
+		slug := Slugify(name)
+		if counts[name] < 2 || have[slug] || slug == "" {
+			continue
+		}
+		have[slug] = true
+		out = append(out, TagSuggestion{Name: name, Count: counts[name]})
+	}
+	slices.SortStableFunc(out, func(a, b TagSuggestion) int {
+		if a.Existing != b.Existing {
+			if a.Existing {
+				return -1
+			}
+			return 1
+		}
+		return b.Count - a.Count
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// properNouns lists the runs of capitalised words in text and its
+// acronyms, leaving out a lone capitalised word that starts a sentence
+// (usually an ordinary word) and lone stop words.
+func properNouns(text string) []string {
+	type tok struct {
+		word          string
+		sentenceStart bool
+	}
+	var toks []tok
+	start := true
+	rs := []rune(text)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		if !isWordRune(r) {
+			if r == '.' || r == '!' || r == '?' || r == ':' || r == '"' || r == '“' || (r == '\n' && i > 0 && rs[i-1] == '\n') {
+				start = true
+			}
+			if !unicode.IsSpace(r) && r != '.' && r != '!' && r != '?' && r != ':' && r != '"' && r != '“' && r != '’' && r != '\'' {
+				toks = append(toks, tok{}) // other punctuation ends a name
+			}
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && (isWordRune(rs[j]) || ((rs[j] == '-' || rs[j] == '\'' || rs[j] == '’') && j+1 < len(rs) && isWordRune(rs[j+1]))) {
+			j++
+		}
+		toks = append(toks, tok{word: string(rs[i:j]), sentenceStart: start})
+		start = false
+		i = j
+	}
+	isCap := func(w string) bool {
+		r := firstRune(w)
+		return unicode.IsUpper(r)
+	}
+	isAcronym := func(w string) bool {
+		n := utf8.RuneCountInString(w)
+		return n >= 2 && n <= 8 && strings.ToUpper(w) == w && strings.ToLower(w) != w
+	}
+	// Words seen capitalised inside a sentence are names wherever they are.
+	midCap := map[string]bool{}
+	for _, t := range toks {
+		if t.word != "" && !t.sentenceStart && isCap(t.word) {
+			midCap[t.word] = true
+		}
+	}
+	var out []string
+	for i := 0; i < len(toks); {
+		if toks[i].word == "" || !isCap(toks[i].word) {
+			i++
+			continue
+		}
+		if w := toks[i].word; toks[i].sentenceStart && !isAcronym(w) && !midCap[w] {
+			// "The", "Critics": capitalised only because a sentence starts.
+			toks[i].sentenceStart = false
+			toks[i].word = strings.ToLower(w)
+			continue
+		}
+		j := i + 1
+		for j < len(toks) {
+			w := toks[j].word
+			if w != "" && isCap(w) && !toks[j].sentenceStart {
+				j++
+				continue
+			}
+			if w != "" && connectors[w] && j+1 < len(toks) && toks[j+1].word != "" && isCap(toks[j+1].word) && !toks[j+1].sentenceStart {
+				j += 2
+				continue
+			}
+			break
+		}
+		words := make([]string, 0, j-i)
+		for _, t := range toks[i:j] {
+			words = append(words, t.word)
+		}
+		i = j
+		for len(words) > 0 && connectors[words[len(words)-1]] {
+			words = words[:len(words)-1]
+		}
+		if len(words) == 0 {
+			continue
+		}
+		name := strings.Join(words, " ")
+		if len(words) == 1 {
+			w := words[0]
+			if isStopWord(strings.ToLower(w)) || utf8.RuneCountInString(w) < 2 {
+				continue
+			}
+		}
+		if len(words) > 5 {
+			continue // a headline in title case, not a name
+		}
+		out = append(out, name)
 	}
 	return out
 }

@@ -304,6 +304,7 @@ type articlePage struct {
 	Share    []shareLink
 	JSONLD   map[string]any
 	Comments *commentSection
+	Related  []*articleView // search.go: similar articles, computed on write
 }
 
 func (s *Server) renderArticle(r *http.Request) (*page, error) {
@@ -354,6 +355,9 @@ func (s *Server) renderArticleOf(r *http.Request, a *folio.Article, preview bool
 		}
 	}
 	data.JSONLD = jsonLD(si, data)
+	if data.Related, err = s.relatedViews(ctx, si, a); err != nil {
+		return nil, err
+	}
 	if data.Comments, err = s.commentSection(ctx, si, a, 1); err != nil {
 		return nil, err
 	}

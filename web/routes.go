@@ -26,6 +26,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /sitemap.xml", s.cached(pathKey, s.renderSitemap))
 	mux.HandleFunc("GET /robots.txt", s.cached(pathKey, s.renderRobots))
 	mux.HandleFunc("GET /static/{file}", s.handleStatic)
+	mux.HandleFunc("GET /search", s.handleSearch)
+	mux.HandleFunc("GET /opensearch.xml", s.cached(pathKey, s.renderOpenSearch))
 
 	// Operations.
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
@@ -34,6 +36,7 @@ func (s *Server) routes() http.Handler {
 
 	// JSON API.
 	api := func(h http.HandlerFunc) http.Handler { return limitBody(maxAPIBody, s.authenticated(h)) }
+	mux.Handle("GET /api/v1/search", limitBody(maxAPIBody, http.HandlerFunc(s.handleAPISearch))) // public
 	mux.Handle("GET /api/v1/articles", api(s.handleAPIArticleList))
 	mux.Handle("POST /api/v1/articles", api(s.handleAPIArticleCreate))
 	mux.Handle("GET /api/v1/articles/{id}", api(s.handleAPIArticleShow))
@@ -54,6 +57,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /admin/articles/new", s.adminAuth(anyRole, s.handleAdminArticleNew))
 	mux.Handle("POST /admin/articles", s.adminAuth(anyRole, s.handleAdminArticleCreate))
 	mux.Handle("POST /admin/articles/preview", s.adminAuth(anyRole, s.handleAdminPreview))
+	mux.Handle("POST /admin/articles/suggest-tags", s.adminAuth(anyRole, s.handleAdminSuggestTags))
 	mux.Handle("POST /admin/articles/autosave", s.adminAuth(anyRole, s.handleAdminAutosave))
 	mux.Handle("GET /admin/articles/{id}", s.adminAuth(anyRole, s.handleAdminArticleEdit))
 	mux.Handle("POST /admin/articles/{id}", s.adminAuth(anyRole, s.handleAdminArticleSave))
