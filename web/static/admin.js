@@ -22,8 +22,10 @@
   var autosaveURL = form.getAttribute("data-autosave");
   var slug = document.getElementById("slug");
 
+  // The fields as a urlencoded body, which the server's ParseForm reads
+  // (FormData alone would be sent as multipart).
   function fields() {
-    var data = new FormData(form);
+    var data = new URLSearchParams(new FormData(form));
     data.delete("action");
     return data;
   }
