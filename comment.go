@@ -98,6 +98,17 @@ type CommentCreate struct {
 	Moderate bool
 }
 
+// CommentWrite is one item of WriteComments.
+type CommentWrite struct {
+	RateKey   string
+	RateSince time.Time
+	Comment   *Comment
+	Opt       CommentCreate
+
+	Hit RateHit // set when RateKey is
+	Err error   // this item's own failure
+}
+
 // RateHit is the result of counting one event under a key.
 type RateHit struct {
 	Count       int       // events counted in the current window, this one included
@@ -153,6 +164,17 @@ type CommentStore interface {
 	// SetArticleCommentsClosed opens or closes one article's comments.
 	// Returns ErrNotFound.
 	SetArticleCommentsClosed(ctx context.Context, articleID int64, closed bool) error
+
+	// WriteComments runs a batch of comment writes in one transaction, so
+	// concurrent posts share one commit (one fsync on SQLite). Each item
+	// counts a hit under its RateKey when set (as HitRate does) and stores
+	// its Comment when set (as CreateComment does). An item's own problem (an
+	// unknown parent or article) is set in its Err and does not stop the
+	// others; a database failure fails the whole batch.
+	WriteComments(ctx context.Context, items []*CommentWrite) error
+	// RateCount reads the count under key in the window that began at or
+	// after since, without counting.
+	RateCount(ctx context.Context, key string, since time.Time) (RateHit, error)
 
 	// HitRate counts one event under key (e.g. "comment:<addr hash>") and
 	// returns the count in the window that began at or after since; an older

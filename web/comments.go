@@ -64,6 +64,10 @@ type commentState struct {
 	forgotAt atomic.Int64
 	// notify runs mail in the background; tests wait on it.
 	notify sync.WaitGroup
+	writer *commentWriter
+	// targets caches each slug's postTarget until content changes.
+	targets     sync.Map // string → *postTarget
+	targetCount atomic.Int64
 }
 
 func (s *Server) initComments(cfg Config) error {
@@ -84,7 +88,7 @@ func (s *Server) initComments(cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("comment secret: %w", err)
 	}
-	s.comments = &commentState{cfg: c, secret: []byte(secret), mailer: newMailer(c.SMTP)}
+	s.comments = &commentState{cfg: c, secret: []byte(secret), mailer: newMailer(c.SMTP), writer: newCommentWriter(s.store)}
 	s.fillSlot = s.fillCommentForm
 	return nil
 }
@@ -551,79 +555,41 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) (*commentRe
 	now := s.now()
 	cs := s.comments
 	addr := cs.addrHash(clientAddr(r))
-	hit, err := s.store.HitRate(ctx, "comment:"+addr, now.Add(-cs.cfg.Window))
+	key, since := "comment:"+addr, now.Add(-cs.cfg.Window)
+	// count records a refused post; an accepted one counts in the same
+	// transaction that stores it.
+	count := func(err error) error {
+		if werr := cs.writer.write(ctx, &folio.CommentWrite{RateKey: key, RateSince: since}); werr != nil {
+			return werr
+		}
+		return err
+	}
+	hit, err := s.store.RateCount(ctx, key, since)
 	if err != nil {
 		return nil, err
 	}
-	if hit.Count > cs.cfg.PerAddress {
+	if hit.Count >= cs.cfg.PerAddress {
 		retry := int(math.Ceil(hit.WindowStart.Add(cs.cfg.Window).Sub(now).Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, retry)))
-		return nil, &httpError{status: http.StatusTooManyRequests, code: "rate_limited",
-			message: "too many comments from your address; please wait a few minutes"}
+		return nil, count(&httpError{status: http.StatusTooManyRequests, code: "rate_limited",
+			message: "too many comments from your address; please wait a few minutes"})
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
-	if err := parseForm(r); err != nil {
-		var he *httpError
-		if errors.As(err, &he) && he.status == http.StatusRequestEntityTooLarge {
-			he.field, he.message = "body", fmt.Sprintf("must be at most %d characters", folio.MaxCommentBody)
-		}
-		return nil, err
-	}
-	a, err := s.store.FindArticleBySlug(ctx, r.PathValue("slug"))
-	var re *folio.RedirectError
-	if errors.As(err, &re) {
-		a, err = s.store.FindArticleBySlug(ctx, re.Slug)
-	}
-	if errors.Is(err, folio.ErrGone) {
-		err = folio.ErrNotFound
-	}
+	c, a, set, err := s.readCommentForm(w, r, addr, now)
 	if err != nil {
-		return nil, err
-	}
-	if !a.IsPublic(now) {
-		return nil, folio.ErrNotFound
-	}
-	set, err := s.commentSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	closed, err := s.store.ArticleCommentsClosed(ctx, a.ID)
-	if err != nil {
-		return nil, err
-	}
-	if !folio.CommentsOpen(a, closed, set.CloseAfter, now) {
-		return nil, &httpError{status: http.StatusForbidden, code: "closed", message: "comments on this article are closed"}
+		return nil, count(err)
 	}
 	f := r.PostForm
-	if f.Get("homepage") != "" {
-		return nil, &httpError{status: http.StatusBadRequest, code: "honeypot", field: "homepage",
-			message: "the form was filled in by a robot (a hidden field has a value)"}
-	}
-	if err := cs.checkToken(f.Get("token"), a.ID, now); err != nil {
-		return nil, err
-	}
-	c := &folio.Comment{ArticleID: a.ID, Name: f.Get("name"), Email: f.Get("email"), Website: f.Get("website"),
-		Body: f.Get("body"), AddrHash: addr}
-	if p := strings.TrimSpace(f.Get("parent")); p != "" && p != "0" {
-		id, err := strconv.ParseInt(p, 10, 64)
-		if err != nil || id < 1 {
-			return nil, folio.Invalid("parent", "is not a comment")
-		}
-		c.ParentID = id
-	}
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
 	toks := spam.Tokens(c.Name, c.Website, c.Body)
 	counts, docs, err := s.store.SpamCounts(ctx, toks)
 	if err != nil {
-		return nil, err
+		return nil, count(err)
 	}
 	c.SpamScore = math.Round(spam.Score(toks, counts, docs)*1000) / 1000
 	if c.SpamScore >= spam.Threshold {
 		c.Status = folio.CommentSpam
 	}
-	if err := s.store.CreateComment(ctx, c, folio.CommentCreate{Moderate: set.Moderate}); err != nil {
+	if err := cs.writer.write(ctx, &folio.CommentWrite{RateKey: key, RateSince: since, Comment: c,
+		Opt: folio.CommentCreate{Moderate: set.Moderate}}); err != nil {
 		return nil, err
 	}
 	if c.Status == folio.CommentApproved {
@@ -661,6 +627,61 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) (*commentRe
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return res, nil
+}
+
+// readCommentForm reads and checks a post: the body size, the article and
+// whether it takes comments, the honeypot, the signed token and the
+// fields. Nothing is stored.
+func (s *Server) readCommentForm(w http.ResponseWriter, r *http.Request, addr string, now time.Time) (*folio.Comment, *folio.Article, commentSettings, error) {
+	ctx := r.Context()
+	var set commentSettings
+	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
+	if err := parseForm(r); err != nil {
+		var he *httpError
+		if errors.As(err, &he) && he.status == http.StatusRequestEntityTooLarge {
+			he.field, he.message = "body", fmt.Sprintf("must be at most %d characters", folio.MaxCommentBody)
+		}
+		return nil, nil, set, err
+	}
+	t, err := s.postTarget(ctx, r.PathValue("slug"))
+	var re *folio.RedirectError
+	if errors.As(err, &re) {
+		t, err = s.postTarget(ctx, re.Slug)
+	}
+	if errors.Is(err, folio.ErrGone) {
+		err = folio.ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, set, err
+	}
+	a, set := t.a, t.set
+	if !a.IsPublic(now) {
+		return nil, nil, set, folio.ErrNotFound
+	}
+	if !folio.CommentsOpen(a, t.closed, set.CloseAfter, now) {
+		return nil, nil, set, &httpError{status: http.StatusForbidden, code: "closed", message: "comments on this article are closed"}
+	}
+	f := r.PostForm
+	if f.Get("homepage") != "" {
+		return nil, nil, set, &httpError{status: http.StatusBadRequest, code: "honeypot", field: "homepage",
+			message: "the form was filled in by a robot (a hidden field has a value)"}
+	}
+	if err := s.comments.checkToken(f.Get("token"), a.ID, now); err != nil {
+		return nil, nil, set, err
+	}
+	c := &folio.Comment{ArticleID: a.ID, Name: f.Get("name"), Email: f.Get("email"), Website: f.Get("website"),
+		Body: f.Get("body"), AddrHash: addr}
+	if p := strings.TrimSpace(f.Get("parent")); p != "" && p != "0" {
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || id < 1 {
+			return nil, nil, set, folio.Invalid("parent", "is not a comment")
+		}
+		c.ParentID = id
+	}
+	if err := c.Validate(); err != nil {
+		return nil, nil, set, err
+	}
+	return c, a, set, nil
 }
 
 // forgetOldAddresses drops address hashes past AddrRetention, at most

@@ -161,7 +161,12 @@ func TestCommentRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	forged := okToken()
-	forged = forged[:len(forged)-2] + "AA"
+	i := len(forged) - 5 // inside the signature, a character that carries 6 bits
+	swap := byte('A')
+	if forged[i] == 'A' {
+		swap = 'B'
+	}
+	forged = forged[:i] + string(swap) + forged[i+1:]
 	bToken := e.commentToken(b.Slug)
 	tests := []struct {
 		name   string
@@ -279,7 +284,7 @@ func TestCommentSlotNotCached(t *testing.T) {
 		t.Fatal("no remember cookie")
 	}
 	page := e.do("GET", "/"+a.Slug+"?comment=held", nil, "Cookie: "+cookie)
-	if !strings.Contains(page.text(), `value="Evil &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"`) ||
+	if !strings.Contains(page.text(), `value="Evil &#34;&gt;"`) ||
 		!strings.Contains(page.text(), `value="rita@example.com"`) || strings.Contains(page.text(), "<script>alert") {
 		t.Errorf("remembered values not escaped into the form:\n%s", tokenRe.FindString(page.text()))
 	}

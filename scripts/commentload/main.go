@@ -5,8 +5,8 @@
 //	commentload -base URL -slug SLUG -token API_TOKEN -mode seed -n 200
 //	commentload -base URL -slug SLUG -token API_TOKEN -mode post -writers 20 -n 25 -max-p99 20ms
 //
-// seed adds n approved comments (the first is approved through the API, which
-// makes the commenter trusted). post runs writers concurrent writers, reports
+// seed adds n approved comments in threads of four (the first is approved
+// through the API, which makes the commenter trusted). post runs writers concurrent writers, reports
 // latency percentiles of the acknowledged POSTs, then lists the article's
 // comments through the API and fails unless every acknowledged comment is
 // there and p99 is under -max-p99. The server's per-address limit must be
@@ -90,8 +90,11 @@ type posted struct {
 	Status string `json:"status"`
 }
 
-func (l *loader) postOne(token, email, body string) (posted, time.Duration, error) {
+func (l *loader) postOne(token, email, body string, parent int64) (posted, time.Duration, error) {
 	form := url.Values{"token": {token}, "name": {"Load " + email}, "email": {email}, "body": {body}}
+	if parent > 0 {
+		form.Set("parent", fmt.Sprint(parent))
+	}
 	req, _ := http.NewRequest("POST", l.base+"/"+l.slug+"/comments", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -137,7 +140,7 @@ func (l *loader) seed(n int) error {
 		return err
 	}
 	email := "bench-seed@example.com"
-	first, _, err := l.postOne(toks[0], email, "The first seeded comment, with *emphasis* and a [link](https://example.com).")
+	first, _, err := l.postOne(toks[0], email, "The first seeded comment, with *emphasis* and a [link](https://example.com).", 0)
 	if err != nil {
 		return err
 	}
@@ -146,12 +149,22 @@ func (l *loader) seed(n int) error {
 			return err
 		}
 	}
+	// A discussion: every fourth comment starts a thread, the others reply
+	// in it, so all n fit on the article's first page of threads.
+	root := first.ID
 	for i := 1; i < n; i++ {
+		parent := root
+		if i%4 == 0 {
+			parent = 0
+		}
 		body := fmt.Sprintf("Seeded comment %d. A paragraph of ordinary length about the interview, its second answer and what it leaves out; "+
 			"long enough to look like a real reader's comment on an analysis site.", i)
-		p, _, err := l.postOne(toks[i], email, body)
+		p, _, err := l.postOne(toks[i], email, body, parent)
 		if err != nil {
 			return err
+		}
+		if parent == 0 {
+			root = p.ID
 		}
 		if p.Status != "approved" {
 			return fmt.Errorf("seeded comment %d is %s", p.ID, p.Status)
@@ -175,7 +188,7 @@ func (l *loader) post(writers, n int, maxP99 time.Duration) error {
 	for w := range writers {
 		wg.Go(func() {
 			for i := range n {
-				p, d, err := l.postOne(toks[w*n+i], fmt.Sprintf("writer%d@example.com", w), fmt.Sprintf("Writer %d, comment %d: a short remark.", w, i))
+				p, d, err := l.postOne(toks[w*n+i], fmt.Sprintf("writer%d@example.com", w), fmt.Sprintf("Writer %d, comment %d: a short remark.", w, i), 0)
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, err)

@@ -44,73 +44,131 @@ func nullID(id int64) any {
 // and the insert share one transaction, so a comment approved meanwhile
 // counts and a parent trashed meanwhile is refused.
 func (s *Store) CreateComment(ctx context.Context, c *folio.Comment, opt folio.CommentCreate) error {
-	if c == nil {
-		return folio.Invalid("", "no comment given")
-	}
-	if err := checkText("name", c.Name, "email", c.Email, "website", c.Website, "body", c.Body, "addr", c.AddrHash); err != nil {
+	w := &folio.CommentWrite{Comment: c, Opt: opt}
+	if err := s.WriteComments(ctx, []*folio.CommentWrite{w}); err != nil {
 		return err
 	}
-	if c.Status != "" && !c.Status.Valid() {
-		return folio.Invalid("status", "must be approved, pending, spam or trash")
+	return w.Err
+}
+
+// WriteComments implements folio.Store.
+func (s *Store) WriteComments(ctx context.Context, items []*folio.CommentWrite) error {
+	const what = "write comments"
+	for _, w := range items {
+		w.Err = nil
+		if w.RateKey != "" && !storable(w.RateKey) {
+			w.Err = folio.Invalid("key", "must be non-empty text")
+		} else if c := w.Comment; c != nil {
+			if err := checkText("name", c.Name, "email", c.Email, "website", c.Website, "body", c.Body, "addr", c.AddrHash); err != nil {
+				w.Err = err
+			} else if c.Status != "" && !c.Status.Valid() {
+				w.Err = folio.Invalid("status", "must be approved, pending, spam or trash")
+			}
+		}
 	}
-	what := fmt.Sprintf("create comment on article %d", c.ArticleID)
 	now := s.now()
 	return s.inTx(ctx, what, func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE id = $1`, c.ArticleID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%s: %w", what, folio.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		root, depth := int64(0), 0
-		if c.ParentID != 0 {
-			var article int64
-			var status string
-			err := tx.QueryRowContext(ctx, `SELECT article_id, root_id, depth, status FROM comments WHERE id = $1`, c.ParentID).
-				Scan(&article, &root, &depth, &status)
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && (article != c.ArticleID || status != string(folio.CommentApproved))) {
-				return folio.Invalid("parent", "is not a published comment on this article")
+		bump, pruned := false, false
+		for _, w := range items {
+			if w.Err != nil {
+				continue
+			}
+			if w.RateKey != "" {
+				if !pruned {
+					if err := s.pruneRates(ctx, tx, w.RateSince); err != nil {
+						return err
+					}
+					pruned = true
+				}
+				hit, err := s.hitRate(ctx, tx, w.RateKey, w.RateSince, now)
+				if err != nil {
+					return err
+				}
+				w.Hit = hit
+			}
+			if w.Comment == nil {
+				continue
+			}
+			approved, err := s.insertComment(ctx, tx, w.Comment, w.Opt, now)
+			var ie itemError
+			if errors.As(err, &ie) {
+				w.Err = ie.error
+				continue
 			}
 			if err != nil {
-				return fmt.Errorf("%s: parent: %w", what, err)
+				return err
 			}
-			depth++
+			bump = bump || approved
 		}
-		if c.Status == "" {
-			c.Status = folio.CommentApproved
-			if opt.Moderate && c.UserID == 0 {
-				err := tx.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email = $1 AND status = 'approved' LIMIT 1`, c.Email).Scan(&one)
-				switch {
-				case errors.Is(err, sql.ErrNoRows):
-					c.Status = folio.CommentPending
-				case err != nil:
-					return fmt.Errorf("%s: trust: %w", what, err)
-				}
-			}
-		}
-		var id int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, root_id, depth, name, email, website,
-			body, status, user_id, spam_score, addr_hash, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-			c.ArticleID, nullID(c.ParentID), root, depth, c.Name, c.Email, c.Website, c.Body, string(c.Status),
-			nullID(c.UserID), c.SpamScore, c.AddrHash, s.bindTime(now)).Scan(&id)
-		if err != nil {
-			return s.mapErr(what, err)
-		}
-		if root == 0 {
-			root = id
-			if _, err := tx.ExecContext(ctx, `UPDATE comments SET root_id = $1 WHERE id = $1`, id); err != nil {
-				return fmt.Errorf("%s: root: %w", what, err)
-			}
-		}
-		c.ID, c.RootID, c.Depth, c.CreatedAt = id, root, depth, now
-		if c.Status == folio.CommentApproved {
+		if bump {
 			return bumpVersion(ctx, tx)
 		}
 		return nil
 	})
+}
+
+// itemError is a problem of one comment of a batch, found by a read before
+// its insert, so the transaction can go on (PostgreSQL aborts a
+// transaction after a failed statement, so only reads may fail per item).
+type itemError struct{ error }
+
+// insertComment stores c in tx and reports whether it is approved. Its
+// checks are reads before the insert, so a refused comment leaves the
+// transaction usable for the rest of a batch.
+func (s *Store) insertComment(ctx context.Context, tx *sql.Tx, c *folio.Comment, opt folio.CommentCreate, now time.Time) (bool, error) {
+	what := fmt.Sprintf("create comment on article %d", c.ArticleID)
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE id = $1`, c.ArticleID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, itemError{fmt.Errorf("%s: %w", what, folio.ErrNotFound)}
+	}
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", what, err)
+	}
+	root, depth := int64(0), 0
+	if c.ParentID != 0 {
+		var article int64
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT article_id, root_id, depth, status FROM comments WHERE id = $1`, c.ParentID).
+			Scan(&article, &root, &depth, &status)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && (article != c.ArticleID || status != string(folio.CommentApproved))) {
+			return false, itemError{folio.Invalid("parent", "is not a published comment on this article")}
+		}
+		if err != nil {
+			return false, fmt.Errorf("%s: parent: %w", what, err)
+		}
+		depth++
+	}
+	status := c.Status
+	if status == "" {
+		status = folio.CommentApproved
+		if opt.Moderate && c.UserID == 0 {
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email = $1 AND status = 'approved' LIMIT 1`, c.Email).Scan(&one)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				status = folio.CommentPending
+			case err != nil:
+				return false, fmt.Errorf("%s: trust: %w", what, err)
+			}
+		}
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, root_id, depth, name, email, website,
+		body, status, user_id, spam_score, addr_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		c.ArticleID, nullID(c.ParentID), root, depth, c.Name, c.Email, c.Website, c.Body, string(status),
+		nullID(c.UserID), c.SpamScore, c.AddrHash, s.bindTime(now)).Scan(&id)
+	if err != nil {
+		return false, s.mapErr(what, err)
+	}
+	if root == 0 {
+		root = id
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET root_id = $1 WHERE id = $1`, id); err != nil {
+			return false, fmt.Errorf("%s: root: %w", what, err)
+		}
+	}
+	c.ID, c.RootID, c.Depth, c.CreatedAt, c.Status = id, root, depth, now, status
+	return status == folio.CommentApproved, nil
 }
 
 // FindCommentByID implements folio.Store.
@@ -308,33 +366,67 @@ func (s *Store) SetArticleCommentsClosed(ctx context.Context, articleID int64, c
 }
 
 // HitRate implements folio.Store with one atomic upsert, so concurrent
-// posts on several nodes all count. Windows that ended are dropped on the
-// way, a few at a time.
+// posts on several nodes all count.
 func (s *Store) HitRate(ctx context.Context, key string, since time.Time) (folio.RateHit, error) {
 	if !storable(key) || key == "" {
 		return folio.RateHit{}, folio.Invalid("key", "must be non-empty text")
 	}
-	const what = "hit rate counter"
 	var hit folio.RateHit
-	err := s.inTx(ctx, what, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM rate_counters WHERE key IN (
-			SELECT key FROM rate_counters WHERE window_start < $1 AND key <> $2 LIMIT 20)`,
-			s.bindTime(since), key); err != nil {
-			return fmt.Errorf("%s: drop old: %w", what, err)
+	err := s.inTx(ctx, "hit rate counter", func(tx *sql.Tx) error {
+		if err := s.pruneRates(ctx, tx, since); err != nil {
+			return err
 		}
-		var start nullTime
-		err := tx.QueryRowContext(ctx, `INSERT INTO rate_counters (key, count, window_start) VALUES ($1, 1, $2)
-			ON CONFLICT (key) DO UPDATE SET
-				count = CASE WHEN rate_counters.window_start < $3 THEN 1 ELSE rate_counters.count + 1 END,
-				window_start = CASE WHEN rate_counters.window_start < $3 THEN excluded.window_start ELSE rate_counters.window_start END
-			RETURNING count, window_start`, key, s.bindTime(s.now()), s.bindTime(since)).Scan(&hit.Count, &start)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		hit.WindowStart = start.Time
-		return nil
+		var err error
+		hit, err = s.hitRate(ctx, tx, key, since, s.now())
+		return err
 	})
 	return hit, err
+}
+
+// pruneRates drops a few counters whose window ended before since, so the
+// table stays as small as the set of recent posters.
+func (s *Store) pruneRates(ctx context.Context, tx *sql.Tx, since time.Time) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM rate_counters WHERE key IN (
+		SELECT key FROM rate_counters WHERE window_start < $1 LIMIT 50)`, s.bindTime(since)); err != nil {
+		return fmt.Errorf("hit rate counter: drop old: %w", err)
+	}
+	return nil
+}
+
+// hitRate counts under key in tx.
+func (s *Store) hitRate(ctx context.Context, tx *sql.Tx, key string, since, now time.Time) (folio.RateHit, error) {
+	const what = "hit rate counter"
+	var hit folio.RateHit
+	var start nullTime
+	err := tx.QueryRowContext(ctx, `INSERT INTO rate_counters (key, count, window_start) VALUES ($1, 1, $2)
+		ON CONFLICT (key) DO UPDATE SET
+			count = CASE WHEN rate_counters.window_start < $3 THEN 1 ELSE rate_counters.count + 1 END,
+			window_start = CASE WHEN rate_counters.window_start < $3 THEN excluded.window_start ELSE rate_counters.window_start END
+		RETURNING count, window_start`, key, s.bindTime(now), s.bindTime(since)).Scan(&hit.Count, &start)
+	if err != nil {
+		return hit, fmt.Errorf("%s: %w", what, err)
+	}
+	hit.WindowStart = start.Time
+	return hit, nil
+}
+
+// RateCount implements folio.Store.
+func (s *Store) RateCount(ctx context.Context, key string, since time.Time) (folio.RateHit, error) {
+	if !storable(key) || key == "" {
+		return folio.RateHit{}, nil
+	}
+	var hit folio.RateHit
+	var start nullTime
+	err := s.reader.QueryRowContext(ctx, `SELECT count, window_start FROM rate_counters WHERE key = $1 AND window_start >= $2`,
+		key, s.bindTime(since)).Scan(&hit.Count, &start)
+	if errors.Is(err, sql.ErrNoRows) {
+		return hit, nil
+	}
+	if err != nil {
+		return hit, fmt.Errorf("rate count: %w", err)
+	}
+	hit.WindowStart = start.Time
+	return hit, nil
 }
 
 // CreateSubscription implements folio.Store.

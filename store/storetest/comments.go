@@ -27,6 +27,7 @@ var commentTests = []struct {
 	{"CommenterPrivacy", testCommenterPrivacy},
 	{"SpamCounts", testSpamCounts},
 	{"EnsureSetting", testEnsureSetting},
+	{"WriteComments", testWriteComments},
 }
 
 // commentArticle stores a published article for comments.
@@ -549,5 +550,57 @@ func testEnsureSetting(t *testing.T, e *env) {
 	}
 	if v, _ := e.s.EnsureSetting(ctx, "comment_secret", "later"); v != got[0] {
 		t.Errorf("existing value replaced: %q", v)
+	}
+}
+
+func testWriteComments(t *testing.T, e *env) {
+	ctx := t.Context()
+	a, _ := commentArticle(t, e, "Batch")
+	since := e.clock.Now().Add(-time.Minute)
+	root := mustComment(t, e, a, 0, "root@example.com", "root", false)
+	v0, _ := e.s.ContentVersion(ctx)
+	items := []*folio.CommentWrite{
+		{RateKey: "comment:x", RateSince: since},
+		{RateKey: "comment:x", RateSince: since, Comment: &folio.Comment{ArticleID: a.ID, ParentID: root.ID, Name: "A", Email: "a@example.com", Body: "reply"}},
+		{RateKey: "comment:x", RateSince: since, Comment: &folio.Comment{ArticleID: a.ID, ParentID: 777777, Name: "B", Email: "b@example.com", Body: "orphan"}},
+		{Comment: &folio.Comment{ArticleID: 888888, Name: "C", Email: "c@example.com", Body: "nowhere"}},
+		{Comment: &folio.Comment{ArticleID: a.ID, Name: "D", Email: "d@example.com", Body: "held"}, Opt: folio.CommentCreate{Moderate: true}},
+		{RateKey: "bad\x00key"},
+	}
+	if err := e.s.WriteComments(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Err != nil || items[0].Hit.Count != 1 || items[1].Hit.Count != 2 || items[2].Hit.Count != 3 {
+		t.Errorf("hits = %d %d %d", items[0].Hit.Count, items[1].Hit.Count, items[2].Hit.Count)
+	}
+	if items[1].Err != nil || items[1].Comment.ID == 0 || items[1].Comment.Status != folio.CommentApproved || items[1].Comment.RootID != root.ID {
+		t.Errorf("reply = %+v, %v", items[1].Comment, items[1].Err)
+	}
+	var ve *folio.ValidationError
+	if !errors.As(items[2].Err, &ve) || ve.Field != "parent" || items[2].Comment.ID != 0 {
+		t.Errorf("bad parent: %v", items[2].Err)
+	}
+	if !errors.Is(items[3].Err, folio.ErrNotFound) {
+		t.Errorf("unknown article: %v", items[3].Err)
+	}
+	if items[4].Err != nil || items[4].Comment.Status != folio.CommentPending {
+		t.Errorf("moderated = %+v %v", items[4].Comment, items[4].Err)
+	}
+	if !errors.As(items[5].Err, &ve) {
+		t.Errorf("NUL key: %v", items[5].Err)
+	}
+	if v, _ := e.s.ContentVersion(ctx); v == v0 {
+		t.Error("an approved comment in a batch did not bump the content version")
+	}
+	got, err := e.s.RateCount(ctx, "comment:x", since)
+	if err != nil || got.Count != 3 {
+		t.Errorf("RateCount = %+v, %v", got, err)
+	}
+	if got, _ := e.s.RateCount(ctx, "comment:x", e.clock.Now().Add(time.Minute)); got.Count != 0 {
+		t.Errorf("count of an ended window = %d", got.Count)
+	}
+	_, n, _ := e.s.FindComments(ctx, folio.CommentFilter{ArticleID: a.ID})
+	if n != 3 {
+		t.Errorf("stored %d comments, want root, reply and held", n)
 	}
 }
