@@ -2,6 +2,7 @@ package folio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -102,12 +103,20 @@ type CommentCreate struct {
 type CommentWrite struct {
 	RateKey   string
 	RateSince time.Time
+	// RateLimit, when positive, refuses the Comment with ErrRateLimited
+	// once the count under RateKey (this hit included) exceeds it; the
+	// hit still counts.
+	RateLimit int
 	Comment   *Comment
 	Opt       CommentCreate
 
 	Hit RateHit // set when RateKey is
 	Err error   // this item's own failure
 }
+
+// ErrRateLimited is the Err of a CommentWrite whose address posted too
+// often.
+var ErrRateLimited = errors.New("rate limited")
 
 // RateHit is the result of counting one event under a key.
 type RateHit struct {

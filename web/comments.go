@@ -558,21 +558,23 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) (*commentRe
 	key, since := "comment:"+addr, now.Add(-cs.cfg.Window)
 	// count records a refused post; an accepted one counts in the same
 	// transaction that stores it.
-	count := func(err error) error {
-		if werr := cs.writer.write(ctx, &folio.CommentWrite{RateKey: key, RateSince: since}); werr != nil {
-			return werr
-		}
-		return err
-	}
-	hit, err := s.store.RateCount(ctx, key, since)
-	if err != nil {
-		return nil, err
-	}
-	if hit.Count >= cs.cfg.PerAddress {
+	// Every POST counts, in the transaction that stores the comment or
+	// alone when the post is refused; past the limit, nothing is stored.
+	limited := func(hit folio.RateHit) error {
 		retry := int(math.Ceil(hit.WindowStart.Add(cs.cfg.Window).Sub(now).Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, retry)))
-		return nil, count(&httpError{status: http.StatusTooManyRequests, code: "rate_limited",
-			message: "too many comments from your address; please wait a few minutes"})
+		return &httpError{status: http.StatusTooManyRequests, code: "rate_limited",
+			message: "too many comments from your address; please wait a few minutes"}
+	}
+	count := func(err error) error {
+		cw := &folio.CommentWrite{RateKey: key, RateSince: since}
+		if werr := cs.writer.write(ctx, cw); werr != nil {
+			return werr
+		}
+		if cw.Hit.Count > cs.cfg.PerAddress {
+			return limited(cw.Hit)
+		}
+		return err
 	}
 	c, a, set, err := s.readCommentForm(w, r, addr, now)
 	if err != nil {
@@ -588,8 +590,11 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) (*commentRe
 	if c.SpamScore >= spam.Threshold {
 		c.Status = folio.CommentSpam
 	}
-	if err := cs.writer.write(ctx, &folio.CommentWrite{RateKey: key, RateSince: since, Comment: c,
-		Opt: folio.CommentCreate{Moderate: set.Moderate}}); err != nil {
+	cw := &folio.CommentWrite{RateKey: key, RateSince: since, RateLimit: cs.cfg.PerAddress, Comment: c,
+		Opt: folio.CommentCreate{Moderate: set.Moderate}}
+	if err := cs.writer.write(ctx, cw); errors.Is(err, folio.ErrRateLimited) {
+		return nil, limited(cw.Hit)
+	} else if err != nil {
 		return nil, err
 	}
 	if c.Status == folio.CommentApproved {

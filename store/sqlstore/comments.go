@@ -85,6 +85,10 @@ func (s *Store) WriteComments(ctx context.Context, items []*folio.CommentWrite) 
 					return err
 				}
 				w.Hit = hit
+				if w.RateLimit > 0 && hit.Count > w.RateLimit {
+					w.Err = folio.ErrRateLimited
+					continue
+				}
 			}
 			if w.Comment == nil {
 				continue

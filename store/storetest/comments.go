@@ -603,4 +603,20 @@ func testWriteComments(t *testing.T, e *env) {
 	if n != 3 {
 		t.Errorf("stored %d comments, want root, reply and held", n)
 	}
+
+	// Past its limit, an address's comment is refused and its hit counted.
+	limited := func(body string) *folio.CommentWrite {
+		return &folio.CommentWrite{RateKey: "comment:y", RateSince: since, RateLimit: 1,
+			Comment: &folio.Comment{ArticleID: a.ID, Name: "Y", Email: "y@example.com", Body: body}}
+	}
+	batch := []*folio.CommentWrite{limited("one"), limited("two")}
+	if err := e.s.WriteComments(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if batch[0].Err != nil || !errors.Is(batch[1].Err, folio.ErrRateLimited) || batch[1].Hit.Count != 2 || batch[1].Comment.ID != 0 {
+		t.Errorf("limited batch: %v %v, hit %d", batch[0].Err, batch[1].Err, batch[1].Hit.Count)
+	}
+	if _, n, _ := e.s.FindComments(ctx, folio.CommentFilter{Email: "y@example.com"}); n != 1 {
+		t.Errorf("stored %d comments past the limit's first, want 1", n)
+	}
 }
