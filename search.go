@@ -43,7 +43,7 @@ const (
 	MaxSearchQueryLen = 500 // bytes of query text considered
 	MaxSearchParts    = 12  // terms, phrases and exclusions together
 	MaxPhraseWords    = 8
-	SearchRankCap     = 2000 // matches ranked at most, newest first
+	SearchRankCap     = 1000 // matches ranked at most, newest first
 	SearchPerPage     = 10
 	MaxSearchPage     = SearchRankCap / SearchPerPage
 	// MaxIndexedTokens bounds the body words indexed, so that saving a
@@ -256,6 +256,9 @@ func ParseSearch(text string) (*SearchQuery, error) {
 // isWordRune reports whether r belongs to a word: letters, digits and the
 // combining marks of scripts such as Urdu and Hindi.
 func isWordRune(r rune) bool {
+	if r < 0x80 {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
 }
 
@@ -386,44 +389,49 @@ func SearchPlainText(s string) string {
 // snippetWords is about how long a snippet is.
 const snippetWords = 32
 
-// MakeSnippet picks the stretch of text (plain, not Markdown) with the most
-// distinct matching words and splits it into parts, matches marked. With
-// no match it is the text's start.
-func MakeSnippet(text string, stems map[string]bool) Snippet {
-	type word struct {
-		start, end int
-		match      string
+// snippetWindow finds the words of text and the best window of them,
+// words[best..last]; ok is false when text has no words.
+func snippetWindow(text string, stems map[string]bool) (words []snippetWord, best, last, found int, ok bool) {
+	// Only words whose first letter starts some stem can match; the rest
+	// need no lowercasing or stemming, which keeps long texts cheap.
+	firsts := map[rune]bool{}
+	for st := range stems {
+		firsts[firstRune(st)] = true
 	}
-	var words []word
-	start := -1
-	var b strings.Builder
-	for i, r := range text + " " {
-		if isWordRune(r) || ((r == '\'' || r == '’') && start >= 0 && i+utf8.RuneLen(r) < len(text) &&
-			isWordRune(firstRune(text[i+utf8.RuneLen(r):]))) {
-			if start < 0 {
-				start = i
-			}
-			if isWordRune(r) {
-				b.WriteString(strings.ToLower(string(r)))
-			}
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			i += n
 			continue
 		}
-		if start >= 0 {
-			w := word{start: start, end: i}
-			if st := Stem(b.String()); stems[st] {
+		j := i + n
+		for j < len(text) {
+			r2, n2 := utf8.DecodeRuneInString(text[j:])
+			if isWordRune(r2) {
+				j += n2
+				continue
+			}
+			if (r2 == '\'' || r2 == '’') && j+n2 < len(text) && isWordRune(firstRune(text[j+n2:])) {
+				j += n2
+				continue
+			}
+			break
+		}
+		w := snippetWord{start: i, end: j}
+		if firsts[unicode.ToLower(r)] {
+			if st := Stem(strings.Join(Tokenize(text[i:j]), "")); stems[st] {
 				w.match = st
 			}
-			words = append(words, w)
-			start = -1
-			b.Reset()
 		}
+		words = append(words, w)
+		i = j
 	}
 	if len(words) == 0 {
-		return nil
+		return nil, 0, 0, 0, false
 	}
 	// Slide a window of snippetWords words; keep the one with the most
 	// distinct matches, then the most matches.
-	best, bestDistinct, bestCount := 0, -1, -1
+	bestDistinct, bestCount := -1, -1
 	counts := map[string]int{}
 	distinct, count := 0, 0
 	for i := range words {
@@ -460,7 +468,23 @@ func MakeSnippet(text string, stems map[string]bool) Snippet {
 			}
 		}
 	}
-	last := min(len(words), best+snippetWords) - 1
+	last = min(len(words), best+snippetWords) - 1
+	return words, best, last, bestDistinct, true
+}
+
+type snippetWord struct {
+	start, end int
+	match      string
+}
+
+// MakeSnippet picks the stretch of text (plain, not Markdown) with the most
+// distinct matching words and splits it into parts, matches marked. With
+// no match it is the text's start.
+func MakeSnippet(text string, stems map[string]bool) Snippet {
+	words, best, last, _, ok := snippetWindow(text, stems)
+	if !ok {
+		return nil
+	}
 	from, to := words[best].start, words[last].end
 	if to < len(text) {
 		// Keep a closing punctuation mark.
@@ -742,4 +766,34 @@ func properNouns(text string) []string {
 		out = append(out, name)
 	}
 	return out
+}
+
+// SnippetOf makes a snippet from Markdown. The best stretch is found in
+// the raw text and only its neighbourhood is cleaned of markup, so a long
+// article costs a word scan, not a full conversion.
+func SnippetOf(markdown string, stems map[string]bool) (Snippet, int) {
+	if len(markdown) > 64<<10 {
+		markdown = strings.ToValidUTF8(markdown[:64<<10], "")
+	}
+	words, best, last, distinct, ok := snippetWindow(markdown, stems)
+	if !ok {
+		return nil, 0
+	}
+	lo, hi := max(0, words[best].start-400), min(len(markdown), words[last].end+400)
+	for lo > 0 && !utf8.RuneStart(markdown[lo]) {
+		lo--
+	}
+	for hi < len(markdown) && !utf8.RuneStart(markdown[hi]) {
+		hi++
+	}
+	sn := MakeSnippet(SearchPlainText(markdown[lo:hi]), stems)
+	if len(sn) > 0 {
+		if lo > 0 && !strings.HasPrefix(sn[0].Text, "…") {
+			sn = append(Snippet{{Text: "… "}}, sn...)
+		}
+		if hi < len(markdown) && !strings.HasSuffix(sn[len(sn)-1].Text, "…") {
+			sn = append(sn, SnippetPart{Text: " …"})
+		}
+	}
+	return sn, distinct
 }

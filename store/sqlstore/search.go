@@ -175,7 +175,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		args = append(args, v)
 		return len(args)
 	}
-	var from, rank, match string
+	var from, rank, match, qsub string
 	if s.dialect.FTS5 {
 		from = `search_fts f JOIN search_docs d ON d.article_id = f.rowid`
 		rank = fts5Rank
@@ -188,7 +188,8 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		for _, t := range q.Exclude {
 			parts = append(parts, fmt.Sprintf(`!! phraseto_tsquery('simple', $%d)`, arg(strings.Join(t, " "))))
 		}
-		from = `search_docs d, (SELECT ` + strings.Join(parts, " && ") + ` AS q) q`
+		qsub = `(SELECT ` + strings.Join(parts, " && ") + ` AS q) q`
+		from = `search_docs d, ` + qsub
 		rank = tsRank
 		match = `d.doc @@ q.q`
 	}
@@ -243,6 +244,15 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	}
 	inner := `SELECT d.article_id AS article_id, ` + score + ` AS r FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
 		fmt.Sprintf(` ORDER BY %s DESC LIMIT $%d`, idCol, arg(folio.SearchRankCap+1))
+	if !s.dialect.FTS5 {
+		// Rank only the capped matches: ts_rank_cd reads each whole
+		// tsvector, so PostgreSQL must not compute it before the LIMIT.
+		// "+ 0" keeps the planner from walking the primary key backwards
+		// and testing every document against a rare term.
+		inner = `SELECT d.article_id, ` + score + ` AS r FROM (SELECT d.article_id FROM ` + from + ` WHERE ` +
+			strings.Join(conds, " AND ") + fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d`, len(args)) +
+			`) m JOIN search_docs d ON d.article_id = m.article_id, ` + qsub
+	}
 	query := `SELECT article_id, r, COUNT(*) OVER () FROM (` + inner + `) m ORDER BY ` + order +
 		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, arg(limit), arg(offset))
 	var ids []int64
@@ -287,28 +297,17 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 
 // snippetOf picks the article text that best shows the query's words.
 func snippetOf(a *folio.Article, stems map[string]bool) folio.Snippet {
-	var best folio.Snippet
-	bestMarks := -1
-	for _, text := range []string{a.Question + "\n\n" + a.Body, a.Summary} {
-		text = folio.SearchPlainText(text)
-		if len(text) > 256<<10 {
-			text = text[:256<<10]
-		}
-		sn := folio.MakeSnippet(text, stems)
-		marks := 0
-		for _, p := range sn {
-			if p.Mark {
-				marks++
-			}
-		}
-		if marks > bestMarks {
-			best, bestMarks = sn, marks
-		}
+	sn, found := folio.SnippetOf(a.Question+"\n\n"+a.Body, stems)
+	if found > 0 {
+		return sn
 	}
-	if bestMarks == 0 && a.Summary != "" {
+	if a.Summary != "" {
+		if ssn, sfound := folio.SnippetOf(a.Summary, stems); sfound > 0 {
+			return ssn
+		}
 		return folio.Snippet{{Text: a.Summary}}
 	}
-	return best
+	return sn
 }
 
 // fts5Query builds an FTS5 MATCH expression from stems, each quoted as a
