@@ -14,17 +14,21 @@ import (
 	"folio/web"
 )
 
-// commentLimit is the --comment-limit flag: "N/DURATION", e.g. "10/10m".
-type commentLimit struct{ c *web.CommentConfig }
-
-func (f commentLimit) String() string {
-	if f.c == nil || f.c.PerAddress == 0 {
-		return "10/10m"
-	}
-	return fmt.Sprintf("%d/%s", f.c.PerAddress, f.c.Window)
+// rateFlag is a limit flag written "N/DURATION", e.g. "10/10m": at most N
+// events per client (or account) in DURATION.
+type rateFlag struct {
+	n   *int
+	win *time.Duration
 }
 
-func (f commentLimit) Set(v string) error {
+func (f rateFlag) String() string {
+	if f.n == nil || *f.n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%s", *f.n, *f.win)
+}
+
+func (f rateFlag) Set(v string) error {
 	n, d, ok := strings.Cut(v, "/")
 	per, err := strconv.Atoi(strings.TrimSpace(n))
 	if !ok || err != nil || per < 1 {
@@ -34,7 +38,19 @@ func (f commentLimit) Set(v string) error {
 	if err != nil || win <= 0 {
 		return fmt.Errorf("want N/DURATION such as 10/10m")
 	}
-	f.c.PerAddress, f.c.Window = per, win
+	*f.n, *f.win = per, win
+	return nil
+}
+
+// rateVar registers a rateFlag, first read from its environment variable.
+func rateVar(fs *flag.FlagSet, name, envKey, usage string, n *int, win *time.Duration) error {
+	f := rateFlag{n, win}
+	if v := env(envKey, ""); v != "" {
+		if err := f.Set(v); err != nil {
+			return usageError(envKey + ": " + err.Error())
+		}
+	}
+	fs.Var(f, name, usage+" (env "+envKey+")")
 	return nil
 }
 
@@ -43,17 +59,33 @@ func (f commentLimit) Set(v string) error {
 // FOLIO_* variable, which beats the default.
 func commentFlags(fs *flag.FlagSet) (*web.CommentConfig, error) {
 	c := &web.CommentConfig{}
-	if v := env("FOLIO_COMMENT_LIMIT", ""); v != "" {
-		if err := (commentLimit{c}).Set(v); err != nil {
-			return nil, usageError("FOLIO_COMMENT_LIMIT: " + err.Error())
-		}
+	if err := rateVar(fs, "comment-limit", "FOLIO_COMMENT_LIMIT", "comment posts allowed per client address, as N/DURATION; default 10/10m",
+		&c.PerAddress, &c.Window); err != nil {
+		return nil, err
 	}
-	fs.Var(commentLimit{c}, "comment-limit", "comment posts allowed per client address, as N/DURATION (env FOLIO_COMMENT_LIMIT)")
 	fs.StringVar(&c.SMTP.Addr, "smtp-addr", env("FOLIO_SMTP_ADDR", ""), "SMTP relay host:port for comment notifications; empty sends none")
 	fs.StringVar(&c.SMTP.From, "smtp-from", env("FOLIO_SMTP_FROM", ""), "sender address of notifications")
 	fs.StringVar(&c.SMTP.Username, "smtp-user", env("FOLIO_SMTP_USER", ""), "SMTP user name (PLAIN auth, TLS or localhost only)")
 	c.SMTP.Password = env("FOLIO_SMTP_PASSWORD", "") // never a flag: it would show in ps
 	return c, nil
+}
+
+// loginFlags registers the failed-login limits of `folio serve`.
+func loginFlags(fs *flag.FlagSet) (*web.LoginLimits, error) {
+	l := &web.LoginLimits{}
+	var addrWindow time.Duration
+	if err := rateVar(fs, "login-limit", "FOLIO_LOGIN_LIMIT", "failed logins allowed per account, as N/DURATION; default 5/15m",
+		&l.PerAccount, &l.Window); err != nil {
+		return nil, err
+	}
+	if err := rateVar(fs, "login-address-limit", "FOLIO_LOGIN_ADDRESS_LIMIT", "failed logins allowed per client address, as N/DURATION (the window is shared with --login-limit); default 20/15m",
+		&l.PerAddress, &addrWindow); err != nil {
+		return nil, err
+	}
+	if l.Window == 0 {
+		l.Window = addrWindow
+	}
+	return l, nil
 }
 
 // cmdComments is `folio comments export|erase --email E`: everything

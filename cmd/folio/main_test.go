@@ -60,6 +60,8 @@ func TestUserAndToken(t *testing.T) {
 		{"unknown flag", "", []string{"serve", "--nope"}, "flag provided but not defined"},
 		{"bad addr", "", []string{"serve", "--addr", "nonsense", "--data", data}, "--addr"},
 		{"bad base url", "", []string{"serve", "--base-url", "ftp://x", "--data", data}, "--base-url"},
+		{"bad login limit", "", []string{"serve", "--login-limit", "lots", "--data", data}, "N/DURATION"},
+		{"bad comment limit", "", []string{"serve", "--comment-limit", "0/1m", "--data", data}, "N/DURATION"},
 		{"bad log format", "", []string{"serve", "--log-format", "xml", "--data", data}, "--log-format"},
 		{"bad trusted proxies", "", []string{"serve", "--trusted-proxies", "10.0.0.0/99", "--data", data}, "--trusted-proxies"},
 	}

@@ -29,6 +29,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&c.LogLevel, "log-level", env("FOLIO_LOG_LEVEL", "info"), "least severe level logged: debug, info, warn or error")
 	fs.BoolVar(&c.LogRequests, "log-requests", envBool("FOLIO_LOG_REQUESTS", true), "log one line per request")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("FOLIO_TRUSTED_PROXIES", ""), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed")
+	logins, err := loginFlags(fs)
+	if err != nil {
+		return err
+	}
 	comments, err := commentFlags(fs)
 	if err != nil {
 		return err
@@ -79,7 +83,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	srv, err := web.New(web.Config{Store: store, Logger: logger, BaseURL: c.BaseURL, LogRequests: c.LogRequests,
-		TrustedProxies: proxies, Comments: *comments})
+		TrustedProxies: proxies, Comments: *comments, LoginLimits: *logins})
 	if err != nil {
 		return err
 	}
