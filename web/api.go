@@ -170,6 +170,20 @@ func field(fields map[string]json.RawMessage, name string, dst any) (bool, error
 	return true, nil
 }
 
+// decodeRequired reads a JSON object whose one field that matters is name,
+// which must be present; missing is reported with message.
+func decodeRequired(r *http.Request, name string, dst any, message string) error {
+	fields := map[string]json.RawMessage{}
+	if err := decodeJSON(r, fields); err != nil {
+		return err
+	}
+	ok, err := field(fields, name, dst)
+	if err == nil && !ok {
+		err = folio.Invalid(name, "%s", message)
+	}
+	return err
+}
+
 // articleFields is the writable part of an article in an API request; a
 // nil field was absent (or null).
 type articleFields struct {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -159,16 +158,8 @@ func (s *Server) handleAPICommentUpdate(w http.ResponseWriter, r *http.Request) 
 		s.writeJSONError(w, r, err)
 		return
 	}
-	fields := map[string]json.RawMessage{}
-	if err := decodeJSON(r, fields); err != nil {
-		s.writeJSONError(w, r, err)
-		return
-	}
 	var status string
-	if ok, err := field(fields, "status", &status); err != nil || !ok {
-		if err == nil {
-			err = folio.Invalid("status", "is required")
-		}
+	if err := decodeRequired(r, "status", &status, "is required"); err != nil {
 		s.writeJSONError(w, r, err)
 		return
 	}
@@ -193,16 +184,8 @@ func (s *Server) handleAPIArticleComments(w http.ResponseWriter, r *http.Request
 		s.writeJSONError(w, r, err)
 		return
 	}
-	fields := map[string]json.RawMessage{}
-	if err := decodeJSON(r, fields); err != nil {
-		s.writeJSONError(w, r, err)
-		return
-	}
 	var closed bool
-	if ok, err := field(fields, "closed", &closed); err != nil || !ok {
-		if err == nil {
-			err = folio.Invalid("closed", "is required (true or false)")
-		}
+	if err := decodeRequired(r, "closed", &closed, "is required (true or false)"); err != nil {
 		s.writeJSONError(w, r, err)
 		return
 	}

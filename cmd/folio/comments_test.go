@@ -16,14 +16,7 @@ import (
 // server, kills the server with SIGKILL right after the 201, and finds the
 // comment after a restart.
 func TestCommentSurvivesKill(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	t.Parallel()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := processTest(t)
 	data := t.TempDir()
 	if _, _, err := runCLI(t, "a long enough password\n", "user", "add", "--data", data, "--email", "admin@example.com",
 		"--name", "Admin", "--role", "admin", "--password-stdin"); err != nil {

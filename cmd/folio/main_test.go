@@ -92,6 +92,21 @@ var buildBinary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
+// processTest marks t as one that runs the real binary (skipped with
+// -short, parallel otherwise) and returns the binary's path.
+func processTest(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the folio binary")
+	}
+	t.Parallel()
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -176,14 +191,7 @@ func (s *server) request(t *testing.T, method, path, token string, body any) (in
 // users and tokens made by the CLI while it runs, then kills it with
 // SIGKILL and checks that the acknowledged article is served after restart.
 func TestServeSurvivesKill(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	t.Parallel()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := processTest(t)
 	data := t.TempDir()
 	srv := startServer(t, bin, data)
 	setup := regexp.MustCompile(`(?m)^setup: (http://\S+/admin/setup\?token=folio_\S+)$`).FindStringSubmatch(srv.stderr.String())
@@ -239,14 +247,7 @@ func TestServeSurvivesKill(t *testing.T) {
 
 // TestServeDemo checks that --demo seeds an empty site once.
 func TestServeDemo(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	t.Parallel()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := processTest(t)
 	data := t.TempDir()
 	srv := startServer(t, bin, data, "--demo")
 	status, home := srv.request(t, "GET", "/", "", nil)

@@ -130,12 +130,8 @@ type cluster struct {
 	nodes              []*server
 }
 
-func startCluster(t *testing.T, db string, n int) *cluster {
+func startCluster(t *testing.T, bin, db string, n int) *cluster {
 	t.Helper()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := &cluster{bin: bin, db: db, lb: freeAddr(t)}
 	runBin(t, bin, "", "user", "add", "--db", db, "--email", "desk@example.com", "--name", "Desk", "--role", "editor")
 	c.token = strings.TrimSpace(runBin(t, bin, "", "token", "create", "--db", db, "--email", "desk@example.com"))
@@ -175,12 +171,9 @@ func (c *cluster) publish(base string, body map[string]any) (string, int, error)
 // node killed with SIGKILL under load loses no acknowledged write while the
 // balancer keeps serving.
 func TestManyNodes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts processes")
-	}
 	pgtest.Require(t)
-	t.Parallel()
-	c := startCluster(t, pgtest.NewSchema(t, pgtest.BaseURL()), 3)
+	bin := processTest(t)
+	c := startCluster(t, bin, pgtest.NewSchema(t, pgtest.BaseURL()), 3)
 
 	// Every node caches its home page, then one node publishes.
 	for _, n := range c.nodes {
@@ -275,12 +268,9 @@ func TestManyNodes(t *testing.T) {
 // /readyz reports the outage, and afterwards they serve, write and keep
 // their caches coherent again without a restart of their own.
 func TestDatabaseRestart(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts processes")
-	}
-	t.Parallel()
+	bin := processTest(t)
 	pg := pgtest.StartCluster(t)
-	c := startCluster(t, pg.URL(), 2)
+	c := startCluster(t, bin, pg.URL(), 2)
 	a, b := c.nodes[0], c.nodes[1]
 	if st, _, _ := get(b.base + "/"); st != 200 {
 		t.Fatal("node b not serving")
