@@ -86,14 +86,8 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, tokenHash string, u *folio
 	email := folio.NormalizeEmail(u.Email)
 	now := s.now()
 	return s.inTx(ctx, what, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = $1 AND value = $2`, folio.SetupTokenSetting, tokenHash)
-		if err != nil {
-			return fmt.Errorf("%s: consume token: %w", what, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("%s: consume token: %w", what, err)
-		} else if n != 1 {
-			return fmt.Errorf("%s: %w", what, folio.ErrNotFound)
+		if err := execOne(ctx, tx, what, `DELETE FROM settings WHERE key = $1 AND value = $2`, folio.SetupTokenSetting, tokenHash); err != nil {
+			return err
 		}
 		return s.insertUser(ctx, tx, what, email, now, u)
 	})
@@ -426,14 +420,8 @@ func (s *Store) UpdatePage(ctx context.Context, p *folio.Page) error {
 func (s *Store) DeletePage(ctx context.Context, id int64) error {
 	what := fmt.Sprintf("delete page %d", id)
 	return s.inTx(ctx, what, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM pages WHERE id = $1`, id)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		} else if n == 0 {
-			return fmt.Errorf("%s: %w", what, folio.ErrNotFound)
+		if err := execOne(ctx, tx, what, `DELETE FROM pages WHERE id = $1`, id); err != nil {
+			return err
 		}
 		return bumpVersion(ctx, tx)
 	})

@@ -356,14 +356,8 @@ func (s *Store) ArticleCommentsClosed(ctx context.Context, articleID int64) (boo
 func (s *Store) SetArticleCommentsClosed(ctx context.Context, articleID int64, closed bool) error {
 	what := fmt.Sprintf("close comments of article %d", articleID)
 	return s.inTx(ctx, what, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE articles SET comments_closed = $2 WHERE id = $1`, articleID, closed)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		} else if n == 0 {
-			return fmt.Errorf("%s: %w", what, folio.ErrNotFound)
+		if err := execOne(ctx, tx, what, `UPDATE articles SET comments_closed = $2 WHERE id = $1`, articleID, closed); err != nil {
+			return err
 		}
 		return bumpVersion(ctx, tx)
 	})

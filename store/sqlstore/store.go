@@ -139,3 +139,18 @@ func (s *Store) Close() error {
 	}
 	return nil
 }
+
+// execOne runs a statement that must change exactly one row, as deleting or
+// updating a row by id does; no row changed is folio.ErrNotFound.
+func execOne(ctx context.Context, tx *sql.Tx, what, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	} else if n == 0 {
+		return fmt.Errorf("%s: %w", what, folio.ErrNotFound)
+	}
+	return nil
+}
