@@ -394,10 +394,14 @@ const snippetWords = 32
 func snippetWindow(text string, stems map[string]bool) (words []snippetWord, best, last, found int, ok bool) {
 	// Only words whose first letter starts some stem can match; the rest
 	// need no lowercasing or stemming, which keeps long texts cheap.
-	firsts := map[rune]bool{}
+	// Stems keep their word's first two letters (ё aside), so other words
+	// are skipped unstemmed; a word met twice is stemmed once.
+	heads := map[string]bool{}
 	for st := range stems {
-		firsts[firstRune(st)] = true
+		heads[wordHead(st)] = true
 	}
+	memo := map[string]string{}
+	words = make([]snippetWord, 0, len(text)/6)
 	for i := 0; i < len(text); {
 		r, n := utf8.DecodeRuneInString(text[i:])
 		if !isWordRune(r) {
@@ -418,8 +422,14 @@ func snippetWindow(text string, stems map[string]bool) (words []snippetWord, bes
 			break
 		}
 		w := snippetWord{start: i, end: j}
-		if firsts[unicode.ToLower(r)] {
-			if st := Stem(strings.Join(Tokenize(text[i:j]), "")); stems[st] {
+		if heads[wordHead(text[i:j])] {
+			raw := text[i:j]
+			st, ok := memo[raw]
+			if !ok {
+				st = Stem(strings.Join(Tokenize(raw), ""))
+				memo[raw] = st
+			}
+			if stems[st] {
 				w.match = st
 			}
 		}
@@ -796,4 +806,25 @@ func SnippetOf(markdown string, stems map[string]bool) (Snippet, int) {
 		}
 	}
 	return sn, distinct
+}
+
+// wordHead is a word's first two letters, lowercased, with ё as е.
+func wordHead(w string) string {
+	var b [2]rune
+	n := 0
+	for _, r := range w {
+		if !isWordRune(r) {
+			continue
+		}
+		r = unicode.ToLower(r)
+		if r == 'ё' {
+			r = 'е'
+		}
+		b[n] = r
+		n++
+		if n == 2 {
+			break
+		}
+	}
+	return string(b[:n])
 }
