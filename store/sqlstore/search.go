@@ -636,7 +636,9 @@ func (s *Store) refreshOne(ctx context.Context, id, token int64) (int, error) {
 			return err
 		}
 		for i := 0; i < len(best) && i < relatedKeep; i++ {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO related_articles (article_id, related_id, score) VALUES ($1, $2, $3)`,
+			// ON CONFLICT: another node may be refreshing the same list.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO related_articles (article_id, related_id, score) VALUES ($1, $2, $3)
+				ON CONFLICT (article_id, related_id) DO UPDATE SET score = excluded.score`,
 				id, best[i].id, best[i].score); err != nil {
 				return s.mapErr(what, err)
 			}
