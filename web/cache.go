@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // page is a rendered response: the same bytes for every reader, so it holds
@@ -29,6 +30,7 @@ type page struct {
 	slotFor  int64
 	gzipHead []byte
 	crcHead  uint32
+	slotTag  atomic.Pointer[slotTag]
 
 	// Header values built once, so a cache hit allocates nothing for them.
 	// They are shared by every response and never modified.

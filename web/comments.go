@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"html"
 	"html/template"
 	"math"
@@ -55,6 +56,7 @@ const (
 type commentState struct {
 	cfg    CommentConfig
 	secret []byte
+	macs   sync.Pool // hash.Hash: HMAC-SHA256 under secret, reused per form
 	mailer *mailer
 	// forms holds each rendered article's form pieces, built when the page
 	// is rendered, so filling the slot costs no template or query.
@@ -98,13 +100,28 @@ func (s *Server) initComments(cfg Config) error {
 // formToken signs "article id, time served": the form needs no cookie, and
 // a robot must fetch the page and wait before posting.
 func (cs *commentState) formToken(articleID int64, now time.Time) string {
+	return string(cs.appendFormToken(nil, articleID, now))
+}
+
+// appendFormToken is formToken appended to dst, for the form slot, which
+// is filled on every view of an article: the HMAC state is recycled.
+func (cs *commentState) appendFormToken(dst []byte, articleID int64, now time.Time) []byte {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(articleID))
 	binary.BigEndian.PutUint64(b[8:], uint64(now.UnixMilli()))
-	m := hmac.New(sha256.New, cs.secret)
+	m, _ := cs.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, cs.secret)
+	}
+	m.Reset()
 	m.Write([]byte("form\x00"))
 	m.Write(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:]) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+	var sum [sha256.Size]byte
+	mac := m.Sum(sum[:0])
+	cs.macs.Put(m)
+	dst = base64.RawURLEncoding.AppendEncode(dst, b[:])
+	dst = append(dst, '.')
+	return base64.RawURLEncoding.AppendEncode(dst, mac[:16])
 }
 
 // checkToken returns a 4xx error unless token was issued for articleID
@@ -212,15 +229,15 @@ func (s *Server) buildCommentForm(L *i18n.Locale, a *folio.Article, open bool, c
 // remembered name and address, a notice after posting without JavaScript,
 // and the parent of a reply. It runs on every view: no templates, no
 // queries, only appends.
-func (s *Server) fillCommentForm(r *http.Request, p *page) []byte {
+func (s *Server) fillCommentForm(dst []byte, r *http.Request, p *page) []byte {
 	v, ok := s.comments.forms.Load(p.slotFor)
 	if !ok {
-		return nil
+		return dst
 	}
 	f := v.(*commentForm)
 	now := s.now()
 	if !f.open || (!f.closesAt.IsZero() && !now.Before(f.closesAt)) {
-		return f.closed
+		return append(dst, f.closed...)
 	}
 	name, email, remembered := readCommenter(r)
 	var notice []byte
@@ -241,9 +258,7 @@ func (s *Server) fillCommentForm(r *http.Request, p *page) []byte {
 			cpage = n
 		}
 	}
-	b := make([]byte, 0, len(f.head)+len(f.headTok)+len(f.afterTok)+len(f.afterName)+len(f.afterMail)+
-		len(f.afterPar)+len(f.tail)+len(notice)+len(name)+len(email)+160)
-	b = append(b, notice...)
+	b := append(dst, notice...)
 	b = append(b, f.head...)
 	if parent > 0 {
 		// Without JavaScript a reply link opens the form with this note;
@@ -254,7 +269,7 @@ func (s *Server) fillCommentForm(r *http.Request, p *page) []byte {
 		b = append(b, `</p>`...)
 	}
 	b = append(b, f.headTok...)
-	b = append(b, s.comments.formToken(f.articleID, now)...)
+	b = s.comments.appendFormToken(b, f.articleID, now)
 	b = append(b, f.afterTok...)
 	b = append(b, html.EscapeString(name)...)
 	b = append(b, f.afterName...)

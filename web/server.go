@@ -116,7 +116,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: admin: %w", err)
 	}
 	s.metrics = newMetrics(s.cache.len)
-	s.fillSlot = func(*http.Request, *page) []byte { return nil }
+	s.fillSlot = func(dst []byte, _ *http.Request, _ *page) []byte { return dst }
 	if err := s.initComments(cfg); err != nil {
 		return nil, fmt.Errorf("web: comments: %w", err)
 	}

@@ -5,8 +5,10 @@ import (
 	"compress/flate"
 	"encoding/binary"
 	"hash/crc32"
+	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -16,9 +18,13 @@ import (
 // other string is escaped, so readers cannot forge it.
 const slotMarker = "<folio-visit-slot></folio-visit-slot>"
 
-// slotFiller returns the per-visit HTML for a page's slot. It runs on every
-// view of the page, so it must be cheap: no template execution, no queries.
-type slotFiller func(r *http.Request, p *page) []byte
+// slotFiller appends the per-visit HTML for a page's slot to dst and
+// returns the extended slice. It runs on every view of the page, so it must
+// be cheap: no template execution, no queries, no allocation it can avoid.
+type slotFiller func(dst []byte, r *http.Request, p *page) []byte
+
+// slotBufs recycles the buffers slots are filled into.
+var slotBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // cutSlot removes the marker from p's body and prepares the gzip prefix:
 // the compressed bytes before the slot, ended with a sync flush so more
@@ -43,9 +49,22 @@ func (p *page) cutSlot() {
 
 // slotETag is a weak validator for a page with a slot. It changes every
 // slotWindow, so a copy revalidated with 304 never carries a form token
-// older than twice the window (the token lives longer, see comments).
-func (p *page) slotETag(now time.Time) string {
-	return `W/` + p.etag[:len(p.etag)-1] + "." + strconv.FormatInt(now.Unix()/int64(slotWindow/time.Second), 36) + `"`
+// older than twice the window (the token lives longer, see comments). The
+// header value is kept for the window, so views do not rebuild it.
+func (p *page) slotETag(now time.Time) []string {
+	win := now.Unix() / int64(slotWindow/time.Second)
+	if t := p.slotTag.Load(); t != nil && t.window == win {
+		return t.header
+	}
+	t := &slotTag{window: win, header: []string{`W/` + p.etag[:len(p.etag)-1] + "." + strconv.FormatInt(win, 36) + `"`}}
+	p.slotTag.Store(t)
+	return t.header
+}
+
+// slotTag is a page's current weak ETag and the window it belongs to.
+type slotTag struct {
+	window int64
+	header []string
 }
 
 const slotWindow = 6 * time.Hour
@@ -54,23 +73,29 @@ const slotWindow = 6 * time.Hour
 func (p *page) writeSlotted(w http.ResponseWriter, r *http.Request, fill slotFiller, now time.Time) {
 	h := w.Header()
 	etag := p.slotETag(now)
-	h["Etag"] = []string{etag}
+	h["Etag"] = etag
 	h["Cache-Control"] = noCache
 	h["Vary"] = varyEncoding
-	if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatch(inm[0], etag) {
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatch(inm[0], etag[0]) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	h["Content-Type"] = p.hdrType
-	slot := fill(r, p)
+	buf := slotBufs.Get().(*[]byte)
+	slot := fill((*buf)[:0], r, p)
+	defer func() {
+		if cap(slot) <= 64<<10 { // keep a rare huge slot from pinning memory
+			*buf = slot[:0]
+			slotBufs.Put(buf)
+		}
+	}()
 	head, tail := p.body[:p.slot], p.body[p.slot:]
 	if ae := r.Header["Accept-Encoding"]; len(ae) > 0 && acceptsGzip(ae[0]) {
 		h["Content-Encoding"] = gzipEncoding
-		rest := storedDeflate(p.crcHead, len(head), slot, tail)
-		h["Content-Length"] = []string{strconv.Itoa(len(p.gzipHead) + len(rest))}
+		h["Content-Length"] = []string{strconv.Itoa(len(p.gzipHead) + storedLen(slot, tail))}
 		if r.Method != http.MethodHead {
 			w.Write(p.gzipHead)
-			w.Write(rest)
+			writeStored(w, p.crcHead, len(head), slot, tail)
 		}
 		return
 	}
@@ -85,29 +110,47 @@ func (p *page) writeSlotted(w http.ResponseWriter, r *http.Request, fill slotFil
 
 var noCache = []string{"no-cache"}
 
-// storedDeflate ends a gzip stream whose compressed prefix (crc, n bytes)
-// was flushed at a byte boundary: slot and tail go in stored (uncompressed)
-// deflate blocks, the last one final, then the gzip trailer. Storing costs
-// a few bytes against compressing the ~2 KB after the slot on every view.
-func storedDeflate(crc uint32, n int, slot, tail []byte) []byte {
-	total := len(slot) + len(tail)
-	out := make([]byte, 0, total+5*(total/65535+1)+8)
-	data := make([]byte, 0, total)
-	data = append(append(data, slot...), tail...)
-	for len(data) > 0 || len(out) == 0 {
-		chunk := data[:min(len(data), 65535)]
-		data = data[len(chunk):]
-		final := byte(0)
-		if len(data) == 0 {
-			final = 1
+// writeStored ends a gzip stream whose compressed prefix (crc, n bytes)
+// was flushed at a byte boundary: slot and tail go out in stored
+// (uncompressed) deflate blocks, the last one final, then the gzip
+// trailer. Storing costs a few bytes against compressing the ~2 KB after
+// the slot on every view.
+func writeStored(w io.Writer, crc uint32, n int, slot, tail []byte) {
+	var hdr [8]byte
+	block := func(b []byte, final bool) {
+		hdr[0] = 0 // BFINAL, BTYPE=00 (stored), padded to the byte
+		if final {
+			hdr[0] = 1
 		}
-		out = append(out, final) // BFINAL, BTYPE=00 (stored), padded to the byte
-		out = binary.LittleEndian.AppendUint16(out, uint16(len(chunk)))
-		out = binary.LittleEndian.AppendUint16(out, ^uint16(len(chunk)))
-		out = append(out, chunk...)
+		binary.LittleEndian.PutUint16(hdr[1:], uint16(len(b)))
+		binary.LittleEndian.PutUint16(hdr[3:], ^uint16(len(b)))
+		w.Write(hdr[:5])
+		w.Write(b)
+	}
+	for rest := slot; len(rest) > 0; rest = rest[min(len(rest), maxStored):] {
+		block(rest[:min(len(rest), maxStored)], false)
+	}
+	rest := tail
+	for {
+		chunk := rest[:min(len(rest), maxStored)]
+		rest = rest[len(chunk):]
+		block(chunk, len(rest) == 0)
+		if len(rest) == 0 {
+			break
+		}
 	}
 	crc = crc32.Update(crc, crc32.IEEETable, slot)
 	crc = crc32.Update(crc, crc32.IEEETable, tail)
-	out = binary.LittleEndian.AppendUint32(out, crc)
-	return binary.LittleEndian.AppendUint32(out, uint32(n+total))
+	binary.LittleEndian.PutUint32(hdr[0:], crc)
+	binary.LittleEndian.PutUint32(hdr[4:], uint32(n+len(slot)+len(tail)))
+	w.Write(hdr[:8])
+}
+
+// maxStored is the most a stored deflate block holds.
+const maxStored = 65535
+
+// storedLen is how many bytes writeStored writes for slot and tail.
+func storedLen(slot, tail []byte) int {
+	blocks := (len(slot)+maxStored-1)/maxStored + max(1, (len(tail)+maxStored-1)/maxStored)
+	return 5*blocks + len(slot) + len(tail) + 8
 }

@@ -31,7 +31,7 @@ func TestSlottedPage(t *testing.T) {
 				t.Fatalf("slot at %d, want %d", p.slot, len(tc.head))
 			}
 			want := tc.head + tc.slot + tc.tail
-			fill := func(*http.Request, *page) []byte { return []byte(tc.slot) }
+			fill := func(dst []byte, _ *http.Request, _ *page) []byte { return append(dst, tc.slot...) }
 			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 			for _, enc := range []string{"", "gzip"} {
 				rec := httptest.NewRecorder()
@@ -60,7 +60,7 @@ func TestSlottedPage(t *testing.T) {
 			// A revalidation in the same window is a 304, in the next a 200.
 			rec := httptest.NewRecorder()
 			req := httptest.NewRequest("GET", "/x", nil)
-			req.Header.Set("If-None-Match", p.slotETag(now))
+			req.Header.Set("If-None-Match", p.slotETag(now)[0])
 			p.writeSlotted(rec, req, fill, now)
 			if rec.Code != http.StatusNotModified {
 				t.Errorf("same window = %d, want 304", rec.Code)
