@@ -258,7 +258,8 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	var ids []int64
 	scores := map[int64]float64{}
 	total := 0
-	err := eachRow(ctx, s.reader, query, args, func(rows *sql.Rows) error {
+	db := s.reader
+	err := eachRow(ctx, db, query, args, func(rows *sql.Rows) error {
 		var id int64
 		var r float64
 		if err := rows.Scan(&id, &r, &total); err != nil {
@@ -276,7 +277,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	}
 	if len(ids) == 0 && offset > 0 {
 		count := `SELECT COUNT(*) FROM (` + inner + `) m`
-		if err := s.reader.QueryRowContext(ctx, count, args[:len(args)-2]...).Scan(&total); err != nil {
+		if err := db.QueryRowContext(ctx, count, args[:len(args)-2]...).Scan(&total); err != nil {
 			return nil, fmt.Errorf("%s: count: %w", what, err)
 		}
 	}
