@@ -217,6 +217,8 @@ type editorPage struct {
 	PreviewLink string
 	Zone        string
 	Langs       []string
+	// TagSuggestions are offered under the tags (search_admin.go).
+	TagSuggestions []folio.TagSuggestion
 }
 
 // articleValues fills the editor's fields from a stored article.
@@ -259,6 +261,9 @@ func (s *Server) editor(w http.ResponseWriter, r *http.Request, u *folio.User, s
 		page.Action = fmt.Sprintf("/admin/articles/%d", a.ID)
 		page.IsPublic = a.IsPublic(s.now())
 		page.PublicURL = si.BaseURL + articlePath(a.Slug)
+		if page.TagSuggestions, err = s.articleTagSuggestions(ctx, a); err != nil {
+			return err
+		}
 		if page.IsPublic {
 			page.CanPublish = true // editing what is already public needs no new permission
 		} else if a.Status != folio.StatusTrashed {
