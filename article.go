@@ -104,7 +104,10 @@ type Article struct {
 	Tags           []Tag
 	Series         *Series
 	SeriesPosition int
-	CommentCount   int // approved comments
+	// TranslationGroup links translations of one text (0: none); it is the
+	// id of the first article of the group.
+	TranslationGroup int64
+	CommentCount     int // approved comments
 }
 
 // IsPublic reports whether readers may see a at time now.
@@ -127,7 +130,9 @@ type ArticleInput struct {
 	AuthorIDs   []int64
 	Tags        []string
 	Series      *SeriesRef
-	EditorID    int64 // who saved this revision; 0 for the system
+	// TranslationOf makes the new article a translation of that article.
+	TranslationOf int64
+	EditorID      int64 // who saved this revision; 0 for the system
 }
 
 // ArticleUpdate changes the fields that are not nil. Tags replaces the whole
@@ -146,7 +151,10 @@ type ArticleUpdate struct {
 	Tags        *[]string
 	Series      *SeriesRef
 	ClearSeries bool
-	EditorID    int64
+	// TranslationOf, when set, joins that article's translations; a
+	// pointer to 0 takes the article out of its group.
+	TranslationOf *int64
+	EditorID      int64
 	// ForceRevision keeps a revision even when the content is unchanged,
 	// so restoring a revision always shows up in the history.
 	ForceRevision bool
@@ -171,10 +179,12 @@ type ArticleFilter struct {
 	AuthorID int64
 	TagID    int64
 	SeriesID int64
-	Query    string // substring of the title, for admin lists
-	BySeries bool   // order by series position instead of newest first
-	Limit    int
-	Offset   int
+	// TranslationGroup selects the translations of one text.
+	TranslationGroup int64
+	Query            string // substring of the title, for admin lists
+	BySeries         bool   // order by series position instead of newest first
+	Limit            int    // page size: 0 means 20, at most 100; page through for more
+	Offset           int
 }
 
 // Validate checks and normalises the input against the domain rules. now is

@@ -91,6 +91,7 @@ type articleJSON struct {
 	Authors     []authorJSON   `json:"authors"`
 	Tags        []string       `json:"tags"`
 	Series      *seriesJSON    `json:"series"`
+	Translation int64          `json:"translation_group,omitempty"`
 	Comments    int            `json:"comment_count"`
 }
 
@@ -114,7 +115,7 @@ type seriesJSON struct {
 func (s *Server) articleJSON(a *folio.Article) articleJSON {
 	out := articleJSON{ID: a.ID, Title: a.Title, Slug: a.Slug, URL: s.baseURL + articlePath(a.Slug), Question: a.Question,
 		Body: a.Body, Summary: a.Summary, Lang: a.Lang, Status: a.Status, PublishedAt: a.PublishedAt, ModifiedAt: a.ModifiedAt,
-		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Comments: a.CommentCount, Authors: []authorJSON{}, Tags: []string{}}
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Comments: a.CommentCount, Translation: a.TranslationGroup, Authors: []authorJSON{}, Tags: []string{}}
 	if a.Interviewee != (folio.Interviewee{}) {
 		out.Interviewee = &intervieweeJS{a.Interviewee.Name, a.Interviewee.Bio}
 	}
@@ -195,6 +196,7 @@ type articleFields struct {
 	series                                                  *folio.SeriesRef
 	seriesSet                                               bool // with series nil: remove from its series
 	interviewee                                             *folio.Interviewee
+	translationOf                                           *int64 // 0 leaves the translation group
 }
 
 func parseArticleFields(fields map[string]json.RawMessage) (*articleFields, error) {
@@ -234,6 +236,9 @@ func parseArticleFields(fields map[string]json.RawMessage) (*articleFields, erro
 	}
 	if f.seriesSet = ok; series != nil {
 		f.series = &folio.SeriesRef{Slug: series.Slug, Title: series.Title, Position: series.Position}
+	}
+	if _, err := field(fields, "translation_of", &f.translationOf); err != nil {
+		return nil, err
 	}
 	var iv *intervieweeJS
 	if _, err := field(fields, "interviewee", &iv); err != nil {
@@ -290,7 +295,7 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := folio.ArticleInput{Title: deref(f.title), Slug: deref(f.slug), Question: deref(f.question), Body: deref(f.body),
 		Summary: deref(f.summary), Lang: deref(f.lang), Interviewee: deref(f.interviewee), Status: deref(f.status),
-		PublishedAt: f.publishedAt, Tags: deref(f.tags), Series: f.series, EditorID: u.ID}
+		PublishedAt: f.publishedAt, Tags: deref(f.tags), Series: f.series, TranslationOf: deref(f.translationOf), EditorID: u.ID}
 	if err := in.Validate(s.now()); err != nil {
 		return err
 	}
@@ -404,7 +409,7 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request) error {
 	}
 	upd := folio.ArticleUpdate{Title: f.title, Slug: f.slug, Question: f.question, Body: f.body, Summary: f.summary,
 		Lang: f.lang, Tags: f.tags, Interviewee: f.interviewee, Series: f.series,
-		ClearSeries: f.seriesSet && f.series == nil, EditorID: u.ID}
+		ClearSeries: f.seriesSet && f.series == nil, TranslationOf: f.translationOf, EditorID: u.ID}
 	if f.status != nil || f.publishedAtSet {
 		st, at := a.Status, a.PublishedAt
 		if f.status != nil {

@@ -262,3 +262,38 @@ func TestUnicodeSlugs(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestTranslations links the language versions of one text with hreflang
+// and a visible "Also in" list, and the API reports bad originals.
+func TestTranslations(t *testing.T) {
+	t.Parallel()
+	e := newTestServer(t)
+	en := e.mustCreateArticle(map[string]any{"title": "Rivers and the grid", "body": "x", "lang": "en", "status": "published"})
+	ru := e.mustCreateArticle(map[string]any{"title": "Реки и энергосистема", "body": "x", "lang": "ru", "status": "published", "translation_of": en.ID})
+	draft := e.mustCreateArticle(map[string]any{"title": "Draft in Urdu", "body": "x", "lang": "ur", "translation_of": en.ID})
+	d := e.do("GET", "/"+en.Slug, nil).doc(t)
+	got := map[string]string{}
+	d.Find(`link[rel=alternate][hreflang]`).Each(func(_ int, s *goquery.Selection) {
+		got[s.AttrOr("hreflang", "")] = s.AttrOr("href", "")
+	})
+	want := map[string]string{"en": e.srv.baseURL + "/" + en.Slug, "ru": e.srv.baseURL + "/" + url.PathEscape(ru.Slug)}
+	if len(got) != len(want) || got["en"] != want["en"] || got["ru"] != want["ru"] {
+		t.Errorf("hreflang links = %v, want %v (no draft)", got, want)
+	}
+	if link := d.Find(`.translations a[hreflang=ru]`); link.Text() != "русский" || link.AttrOr("lang", "") != "ru" {
+		t.Errorf("visible translation link = %q", link.Text())
+	}
+	if d.Find(`.translations a[hreflang=en]`).Length() != 0 {
+		t.Error("the page links to itself as a translation")
+	}
+	for name, body := range map[string]map[string]any{
+		"unknown original": {"translation_of": 999999},
+		"itself":           {"translation_of": draft.ID},
+		"wrong type":       {"translation_of": "en"},
+	} {
+		res := e.api(folio.RoleAdmin, "PATCH", "/api/v1/articles/"+itoa(draft.ID), body)
+		if res.StatusCode != 422 || !strings.Contains(res.text(), "translation_of") {
+			t.Errorf("%s: %d %s", name, res.StatusCode, res.body)
+		}
+	}
+}

@@ -2,12 +2,16 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"folio"
 	"folio/i18n"
@@ -305,6 +309,17 @@ type articlePage struct {
 	JSONLD   map[string]any
 	Comments *commentSection
 	Related  []*articleView // search.go: similar articles, computed on write
+	// Translations are the public versions of this text in every
+	// language, this one included (hreflang); OtherLanguages shows the rest.
+	Translations   []translationLink
+	OtherLanguages []translationLink
+}
+
+// translationLink is one language version of an article.
+type translationLink struct {
+	Lang string // BCP 47
+	Name string // the language's own name: "русский"
+	URL  string // absolute
 }
 
 func (s *Server) renderArticle(r *http.Request) (*page, error) {
@@ -351,6 +366,11 @@ func (s *Server) renderArticleOf(r *http.Request, a *folio.Article, preview bool
 	}
 	if a.Series != nil {
 		if data.Series, err = s.seriesNav(r, si, a); err != nil {
+			return nil, err
+		}
+	}
+	if a.TranslationGroup != 0 {
+		if err := s.translations(ctx, si, a, &data); err != nil {
 			return nil, err
 		}
 	}
@@ -442,4 +462,42 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// translations fills the hreflang alternates of a: the public articles of
+// its translation group, one per language.
+func (s *Server) translations(ctx context.Context, si siteInfo, a *folio.Article, data *articlePage) error {
+	group, _, err := s.store.FindArticles(ctx, folio.ArticleFilter{Public: true, TranslationGroup: a.TranslationGroup, Limit: 100})
+	if err != nil || len(group) < 2 {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, t := range group {
+		lang := t.Lang
+		if lang == "" {
+			lang = si.Lang
+		}
+		if seen[lang] {
+			continue // two versions in one language: hreflang names one
+		}
+		seen[lang] = true
+		link := translationLink{Lang: lang, Name: languageName(lang), URL: si.BaseURL + articlePath(t.Slug)}
+		data.Translations = append(data.Translations, link)
+		if t.ID != a.ID {
+			data.OtherLanguages = append(data.OtherLanguages, link)
+		}
+	}
+	return nil
+}
+
+// languageName is a language's name in itself, as language pickers show it.
+func languageName(lang string) string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return lang
+	}
+	if name := display.Self.Name(tag); name != "" {
+		return name
+	}
+	return lang
 }

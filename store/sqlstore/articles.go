@@ -107,6 +107,11 @@ func (s *Store) createArticle(ctx context.Context, in folio.ArticleInput) (*foli
 		if err := setTags(ctx, tx, id, tags); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
+		if in.TranslationOf != 0 {
+			if err := joinTranslation(ctx, tx, id, in.TranslationOf); err != nil {
+				return err
+			}
+		}
 		if err := s.addRevision(ctx, tx, id, in.Title, in.Question, in.Body, in.Summary, in.EditorID, now); err != nil {
 			return s.mapErr(what, err)
 		}
@@ -241,6 +246,11 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, upd folio.ArticleUp
 		if upd.Tags != nil {
 			if err := setTags(ctx, tx, id, tags); err != nil {
 				return fmt.Errorf("%s: %w", what, err)
+			}
+		}
+		if upd.TranslationOf != nil {
+			if err := joinTranslation(ctx, tx, id, *upd.TranslationOf); err != nil {
+				return err
 			}
 		}
 		if contentChanged || upd.ForceRevision {
@@ -505,4 +515,29 @@ func setIf[T any](dst *T, v *T) {
 	if v != nil {
 		*dst = *v
 	}
+}
+
+// joinTranslation puts article id into the translation group of article
+// of (0: out of any group). A group is named by its first article's id.
+func joinTranslation(ctx context.Context, tx *sql.Tx, id, of int64) error {
+	if of == 0 {
+		_, err := tx.ExecContext(ctx, `UPDATE articles SET translation_group = NULL WHERE id = $1`, id)
+		return err
+	}
+	if of == id {
+		return folio.Invalid("translation_of", "an article cannot be a translation of itself")
+	}
+	var group int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(translation_group, id) FROM articles WHERE id = $1`, of).Scan(&group)
+	if errors.Is(err, sql.ErrNoRows) {
+		return folio.Invalid("translation_of", "no article has id %d", of)
+	}
+	if err != nil {
+		return fmt.Errorf("join translation: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE articles SET translation_group = $1
+		WHERE (id = $2 AND translation_group IS NULL) OR id = $3`, group, of, id); err != nil {
+		return fmt.Errorf("join translation: %w", err)
+	}
+	return nil
 }

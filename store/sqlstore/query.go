@@ -21,7 +21,7 @@ const (
 
 const articleColumns = `a.id, a.title, a.slug, a.question, a.body, a.summary, a.lang,
 	a.interviewee_name, a.interviewee_bio, a.status, a.published_at, a.modified_at,
-	a.created_at, a.updated_at, a.series_id, a.series_position`
+	a.created_at, a.updated_at, a.series_id, a.series_position, a.translation_group`
 
 // publicCond is the SQL for "readers may see it at $n", as in
 // folio.Article.IsPublic.
@@ -35,16 +35,17 @@ func scanArticle(row interface{ Scan(...any) error }, extra ...any) (*folio.Arti
 	var a folio.Article
 	var status string
 	var published, modified, created, updated nullTime
-	var seriesID sql.NullInt64
+	var seriesID, group sql.NullInt64
 	dest := []any{&a.ID, &a.Title, &a.Slug, &a.Question, &a.Body, &a.Summary, &a.Lang,
 		&a.Interviewee.Name, &a.Interviewee.Bio, &status, &published, &modified,
-		&created, &updated, &seriesID, &a.SeriesPosition}
+		&created, &updated, &seriesID, &a.SeriesPosition, &group}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	a.Status = folio.Status(status)
 	a.PublishedAt, a.ModifiedAt = published.Ptr(), modified.Ptr()
 	a.CreatedAt, a.UpdatedAt = created.Time, updated.Time
+	a.TranslationGroup = group.Int64
 	if seriesID.Valid {
 		a.Series = &folio.Series{ID: seriesID.Int64}
 	}
@@ -234,6 +235,9 @@ func (s *Store) FindArticles(ctx context.Context, f folio.ArticleFilter) ([]*fol
 	}
 	if f.TagID != 0 {
 		conds = append(conds, fmt.Sprintf(`EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = $%d)`, arg(f.TagID)))
+	}
+	if f.TranslationGroup != 0 {
+		conds = append(conds, fmt.Sprintf(`a.translation_group = $%d`, arg(f.TranslationGroup)))
 	}
 	if f.SeriesID != 0 {
 		conds = append(conds, fmt.Sprintf(`a.series_id = $%d`, arg(f.SeriesID)))

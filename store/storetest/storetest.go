@@ -58,6 +58,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"DraftSlugChange", testDraftSlugChange},
 		{"ModifiedAt", testModifiedAt},
 		{"DeleteArticle", testDeleteArticle},
+		{"Translations", testTranslations},
 		{"NotFound", testNotFound},
 		{"RoundTrip", testRoundTrip},
 		{"FindArticles", testFindArticles},
