@@ -29,6 +29,7 @@ type Config struct {
 	LogFormat      string
 	LogLevel       string
 	TrustedProxies string
+	DebugAddr      string
 }
 
 // dbFlags registers --data and --db, which every database command takes.

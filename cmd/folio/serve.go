@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"folio"
@@ -25,6 +26,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&c.Addr, "addr", env("FOLIO_ADDR", "127.0.0.1:8080"), "address to listen on")
 	fs.StringVar(&c.BaseURL, "base-url", env("FOLIO_BASE_URL", ""), "public URL of the site (default http://<addr>)")
 	fs.BoolVar(&c.Demo, "demo", false, "seed demo content into an empty site")
+	fs.StringVar(&c.DebugAddr, "debug-addr", env("FOLIO_DEBUG_ADDR", ""), "address for /debug/pprof (profiling), e.g. 127.0.0.1:6060; off when empty")
 	fs.StringVar(&c.LogFormat, "log-format", env("FOLIO_LOG_FORMAT", "text"), "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", env("FOLIO_LOG_LEVEL", "info"), "least severe level logged: debug, info, warn or error")
 	fs.BoolVar(&c.LogRequests, "log-requests", envBool("FOLIO_LOG_REQUESTS", true), "log one line per request")
@@ -100,6 +102,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	defer stopBG()
 	go srv.Run(bg)
 
+	if c.DebugAddr != "" {
+		go serveDebug(c.DebugAddr, logger)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL)
@@ -153,4 +158,18 @@ func announceSetup(ctx context.Context, store folio.Store, baseURL string, stder
 	// A plain line, not a log record, so it can be copied or grepped as is.
 	fmt.Fprintf(stderr, "setup: %s/admin/setup?token=%s\n", baseURL, token)
 	return nil
+}
+
+// serveDebug serves the runtime's profiles on their own listener, never on
+// the public one: a profile shows what the server is doing.
+func serveDebug(addr string, logger *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	logger.Info("debug server", "addr", addr)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		logger.Error("debug server", "err", err)
+	}
 }
