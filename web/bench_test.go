@@ -41,3 +41,26 @@ func BenchmarkCachedPages(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCachedParallel is BenchmarkCachedPages from every core at once,
+// which shows contention on shared state (locks, counters).
+func BenchmarkCachedParallel(b *testing.B) {
+	e := newTestServer(b)
+	a := e.mustCreateArticle(map[string]any{"title": "Bench", "body": strings.Repeat("Words of a long read. ", 700), "status": "published"})
+	h := e.srv.Handler()
+	for _, path := range []string{"/" + a.Slug, "/"} {
+		b.Run(strings.TrimPrefix(path, "/"), func(b *testing.B) {
+			h.ServeHTTP(&discardWriter{h: http.Header{}}, httptest.NewRequest("GET", path, nil))
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				req := httptest.NewRequest("GET", path, nil)
+				w := &discardWriter{h: http.Header{}}
+				for pb.Next() {
+					clear(w.h)
+					h.ServeHTTP(w, req)
+				}
+			})
+		})
+	}
+}

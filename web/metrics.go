@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,20 @@ type metrics struct {
 	duration  *prometheus.HistogramVec
 	cacheHits prometheus.Counter
 	cacheMiss prometheus.Counter
+
+	// byRoute caches each route's series, so a request costs two atomic
+	// adds instead of two label lookups under the vectors' locks.
+	byRoute sync.Map // routeCode → *routeSeries
+}
+
+type routeCode struct {
+	route string
+	code  int
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 func newMetrics(cachedPages func() int) *metrics {
@@ -48,8 +63,17 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, statusText(status)).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	key := routeCode{route, status}
+	v, ok := m.byRoute.Load(key)
+	if !ok {
+		v, _ = m.byRoute.LoadOrStore(key, &routeSeries{
+			requests: m.requests.WithLabelValues(route, statusText(status)),
+			duration: m.duration.WithLabelValues(route),
+		})
+	}
+	rs := v.(*routeSeries)
+	rs.requests.Inc()
+	rs.duration.Observe(d.Seconds())
 }
 
 func (m *metrics) handler() http.Handler {
