@@ -1,6 +1,7 @@
 package web
 
 import (
+	"database/sql"
 	"net/http"
 	"sync"
 	"time"
@@ -34,7 +35,7 @@ type routeSeries struct {
 	duration prometheus.Observer
 }
 
-func newMetrics(cachedPages func() int) *metrics {
+func newMetrics(cachedPages func() int, store any) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -56,6 +57,11 @@ func newMetrics(cachedPages func() int) *metrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "folio_page_cache_entries", Help: "Rendered pages held in memory.",
 		}, func() float64 { return float64(cachedPages()) }))
+	// The connection pool (open, in use, idle, waits), so operators see
+	// what each node holds of PostgreSQL's connections.
+	if db, ok := store.(interface{ DB() *sql.DB }); ok {
+		m.registry.MustRegister(collectors.NewDBStatsCollector(db.DB(), "folio"))
+	}
 	return m
 }
 

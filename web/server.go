@@ -115,7 +115,7 @@ func New(cfg Config) (*Server, error) {
 	if err := s.initAdmin(cfg); err != nil {
 		return nil, fmt.Errorf("web: admin: %w", err)
 	}
-	s.metrics = newMetrics(s.cache.len)
+	s.metrics = newMetrics(s.cache.len, cfg.Store)
 	s.fillSlot = func(dst []byte, _ *http.Request, _ *page) []byte { return dst }
 	if err := s.initComments(cfg); err != nil {
 		return nil, fmt.Errorf("web: comments: %w", err)

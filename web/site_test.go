@@ -131,7 +131,7 @@ func TestListings(t *testing.T) {
 		{"/%ff", 404, nil, nil},
 		{"/healthz", 200, []string{"ok"}, nil},
 		{"/readyz", 200, []string{"ok"}, nil},
-		{"/metrics", 200, []string{"folio_http_requests_total", "folio_page_cache_hits_total"}, nil},
+		{"/metrics", 200, []string{"folio_http_requests_total", "folio_page_cache_hits_total", "go_sql_open_connections{db_name=\"folio\"}"}, nil},
 	}
 	tests[11].status = 404
 	// One approved comment, to check the singular label.
