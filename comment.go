@@ -89,6 +89,9 @@ type CommentFilter struct {
 	Offset int
 	// Oldest lists oldest first (feeds of one article read newest first).
 	Oldest bool
+	// PublicArticles keeps comments on articles readers may see now, for
+	// feeds: a comment must leave with its unpublished article.
+	PublicArticles bool
 }
 
 // CommentCreate is how CreateComment decides a new comment's fate in the

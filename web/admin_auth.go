@@ -66,7 +66,7 @@ func checkStrength(password, email string) error {
 		return folio.Invalid("password", "is one of the most common passwords; choose another")
 	case len(local) >= 4 && strings.Contains(strings.ToLower(password), strings.ToLower(local)):
 		return folio.Invalid("password", "must not contain your e-mail address")
-	case strings.Count(password, password[:1]) == len(password):
+	case strings.Trim(password, string([]rune(password)[:1])) == "":
 		return folio.Invalid("password", "must not be one character repeated")
 	}
 	return nil
@@ -144,16 +144,24 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 		key   string
 		limit int
 	}{{"account:" + email, lim.PerAccount}, {"address:" + clientAddr(r), lim.PerAddress}}
-	for _, k := range keys {
-		n, err := s.store.LoginFailures(ctx, k.key, since)
-		if err != nil {
-			s.adminError(w, r, err)
-			return
-		}
-		if n >= k.limit {
-			s.tooManyLogins(w, r, f)
-			return
-		}
+	// The account's attempt is counted before the password is checked, so
+	// parallel guesses cannot all pass the limit while they wait for a
+	// hashing turn; a success clears the count. The address counts failures.
+	n, err := s.store.AddLoginFailure(ctx, keys[0].key, since)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	if n > keys[0].limit {
+		s.tooManyLogins(w, r, f)
+		return
+	}
+	if n, err := s.store.LoginFailures(ctx, keys[1].key, since); err != nil {
+		s.adminError(w, r, err)
+		return
+	} else if n >= keys[1].limit {
+		s.tooManyLogins(w, r, f)
+		return
 	}
 	u, err := s.store.FindUserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, folio.ErrNotFound) {
@@ -172,14 +180,14 @@ func (s *Server) handleAdminLogin(w http.ResponseWriter, r *http.Request) {
 	ok := folio.CheckPassword(hash, password)
 	release()
 	if !ok || u == nil || u.PasswordHash == "" || u.Deactivated {
-		limited := false
-		for _, k := range keys {
-			n, err := s.store.AddLoginFailure(ctx, k.key, since)
-			if err != nil {
-				s.adminError(w, r, err)
-				return
-			}
-			limited = limited || n >= k.limit
+		n, err := s.store.AddLoginFailure(ctx, keys[1].key, since)
+		if err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		limited := n >= keys[1].limit
+		if n, err := s.store.LoginFailures(ctx, keys[0].key, since); err == nil && n >= keys[0].limit {
+			limited = true
 		}
 		s.logger.Info("login failed", "addr", clientAddr(r))
 		if limited {

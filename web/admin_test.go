@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -357,6 +358,31 @@ func TestAdminLoginLimits(t *testing.T) {
 	e.advance(16 * time.Minute)
 	if res := login("admin@example.com", pw); res.StatusCode != 303 {
 		t.Errorf("after the window = %d, want 303", res.StatusCode)
+	}
+}
+
+// TestAdminLoginLimitsParallel sends guesses at once: the account's
+// attempts are counted before any password check, so no more than the
+// limit are checked however many arrive together.
+func TestAdminLoginLimitsParallel(t *testing.T) {
+	e := newTestServer(t)
+	e.srv.admin.limits = LoginLimits{PerAccount: 3, PerAddress: 1000, Window: 15 * time.Minute}
+	e.withPassword(e.users[folio.RoleAdmin], "correct horse battery")
+	var checked atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := e.post("/admin/login", url.Values{"email": {"admin@example.com"}, "password": {fmt.Sprintf("guess number %d", i)}})
+			if res.StatusCode != http.StatusTooManyRequests {
+				checked.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := checked.Load(); n > 3 {
+		t.Errorf("%d of 20 parallel guesses had their password checked, want at most 3", n)
 	}
 }
 

@@ -258,6 +258,20 @@ func deref[T any](p *T) T {
 	return *p
 }
 
+// checkTranslationOf lets a user join only an article they may edit: the
+// store also changes the original's group. Not found and not allowed read
+// alike, so the answer does not tell which unpublished ids exist.
+func (s *Server) checkTranslationOf(ctx context.Context, u *folio.User, of *int64) error {
+	if of == nil || *of == 0 {
+		return nil
+	}
+	a, err := s.store.FindArticleByID(ctx, *of)
+	if errors.Is(err, folio.ErrNotFound) || (err == nil && !canEdit(u, a)) {
+		return folio.Invalid("translation_of", "no article you can edit has id %d", *of)
+	}
+	return err
+}
+
 // authorIDs resolves author_email: only admins and editors may write in
 // someone else's name.
 func (s *Server) authorIDs(ctx context.Context, u *folio.User, f *articleFields) ([]int64, error) {
@@ -297,6 +311,9 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 		Summary: deref(f.summary), Lang: deref(f.lang), Interviewee: deref(f.interviewee), Status: deref(f.status),
 		PublishedAt: f.publishedAt, Tags: deref(f.tags), Series: f.series, TranslationOf: deref(f.translationOf), EditorID: u.ID}
 	if err := in.Validate(s.now()); err != nil {
+		return err
+	}
+	if err := s.checkTranslationOf(ctx, u, f.translationOf); err != nil {
 		return err
 	}
 	if in.Status != folio.StatusDraft {
@@ -439,6 +456,9 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err := upd.Validate(); err != nil {
+		return err
+	}
+	if err := s.checkTranslationOf(ctx, u, f.translationOf); err != nil {
 		return err
 	}
 	a, err = s.store.UpdateArticle(ctx, a.ID, upd)

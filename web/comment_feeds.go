@@ -40,7 +40,7 @@ func (s *Server) commentFeed(r *http.Request, f folio.CommentFilter, a *folio.Ar
 	if err != nil {
 		return nil, err
 	}
-	f.Statuses, f.Limit = []folio.CommentStatus{folio.CommentApproved}, commentFeedItems
+	f.Statuses, f.Limit, f.PublicArticles = []folio.CommentStatus{folio.CommentApproved}, commentFeedItems, true
 	cs, _, err := s.store.FindComments(ctx, f)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -448,5 +449,45 @@ func TestCommentBLNS(t *testing.T) {
 	}
 	if pages < 3 {
 		t.Errorf("%d accepted comments fit on %d pages; the pages were not all checked", accepted, pages)
+	}
+}
+
+// TestReviewFixes covers defects found in review: comments of an
+// unpublished article leave the site-wide feed, slotted pages are private
+// to shared caches, and page numbers key the cache by their value.
+func TestReviewFixes(t *testing.T) {
+	t.Parallel()
+	e := newTestServer(t)
+	if err := e.store.SetSetting(context.Background(), settingCommentModeration, "false"); err != nil {
+		t.Fatal(err)
+	}
+	a := publishedArticle(e, "Soon a draft")
+	if res := e.postComment(a.Slug, commentVals("body", "Secret plans"), "Accept: application/json"); res.StatusCode != 201 {
+		t.Fatalf("post: %d %s", res.StatusCode, res.body)
+	}
+	if !strings.Contains(e.do("GET", "/comments.xml", nil).text(), "Secret plans") {
+		t.Fatal("approved comment missing from /comments.xml")
+	}
+	if cc := e.do("GET", "/"+a.Slug, nil).Header.Get("Cache-Control"); cc != "private, no-cache" {
+		t.Errorf("article Cache-Control = %q, want private, no-cache", cc)
+	}
+	e.api(folio.RoleAdmin, "PATCH", "/api/v1/articles/"+itoa(a.ID), map[string]any{"status": "draft"})
+	if strings.Contains(e.do("GET", "/comments.xml", nil).text(), "Secret plans") {
+		t.Error("/comments.xml shows a comment of an unpublished article")
+	}
+
+	for in, want := range map[string]string{"": "/tag/x", "1": "/tag/x", "2": "/tag/x?page=2", "02": "/tag/x?page=2",
+		"0": "/tag/x?page=invalid", "x": "/tag/x?page=invalid"} {
+		r := httptest.NewRequest("GET", "/tag/x?page="+in, nil)
+		if got := pagedKey(r); got != want {
+			t.Errorf("pagedKey(page=%q) = %q, want %q", in, got, want)
+		}
+	}
+
+	// An author cannot pull an editor's article into a translation group.
+	theirs := e.mustCreateArticle(map[string]any{"title": "Editor's piece", "body": "x", "status": "published"})
+	res := e.api(folio.RoleAuthor, "POST", "/api/v1/articles", map[string]any{"title": "Mine", "body": "y", "lang": "de", "translation_of": theirs.ID})
+	if res.StatusCode != 422 || !strings.Contains(res.text(), "translation_of") {
+		t.Errorf("author joining another's article = %d %s, want 422", res.StatusCode, res.body)
 	}
 }

@@ -116,7 +116,7 @@ func (s *Server) afterComment(a *folio.Article, c *folio.Comment, set commentSet
 		if c.Status == folio.CommentApproved {
 			s.notifySubscribers(ctx, si, a, c)
 		}
-		if subscribe {
+		if subscribe && c.Status != folio.CommentSpam { // a robot must not make us mail strangers
 			secret := folio.NewSecret()
 			sub := &folio.Subscription{ArticleID: a.ID, Email: c.Email, Token: folio.HashSecret(secret)}
 			if err := s.store.CreateSubscription(ctx, sub); err != nil {

@@ -62,10 +62,20 @@ func pathKey(r *http.Request) string { return r.URL.Path }
 // pagedKey keys listings by path and page number only, so arbitrary query
 // strings cannot fill the cache.
 func pagedKey(r *http.Request) string {
-	if n := r.URL.Query().Get("page"); n != "" && n != "1" {
-		return r.URL.Path + "?page=" + n
+	v := r.URL.Query().Get("page")
+	if v == "" {
+		return r.URL.Path
 	}
-	return r.URL.Path
+	// The parsed number, so "?page=02" and "?page=2" share one entry; a
+	// bad value renders a 404, which is never cached.
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil || n < 1:
+		return r.URL.Path + "?page=invalid"
+	case n == 1:
+		return r.URL.Path
+	}
+	return r.URL.Path + "?page=" + strconv.Itoa(n)
 }
 
 // pageParam reads ?page=; anything but a positive integer is a 404.

@@ -73,7 +73,7 @@ func (p *page) writeSlotted(w http.ResponseWriter, r *http.Request, fill slotFil
 	h := w.Header()
 	etag := p.slotETag(now)
 	h["Etag"] = etag
-	h["Cache-Control"] = noCache
+	h["Cache-Control"] = privateNoCache
 	h["Vary"] = varyEncoding
 	if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatch(inm[0], etag[0]) {
 		w.WriteHeader(http.StatusNotModified)
@@ -109,7 +109,10 @@ func (p *page) writeSlotted(w http.ResponseWriter, r *http.Request, fill slotFil
 	}
 }
 
-var noCache = []string{"no-cache"}
+// privateNoCache keeps shared caches (CDNs, proxies) from storing a page
+// whose slot carries one visitor's remembered name and e-mail, or a form
+// token that must not be shared.
+var privateNoCache = []string{"private, no-cache"}
 
 // appendStored ends a gzip stream whose compressed prefix (crc, n bytes)
 // was flushed at a byte boundary: slot and tail go in stored (uncompressed)

@@ -189,7 +189,8 @@ func (s *Store) FindCommentByID(ctx context.Context, id int64) (*folio.Comment, 
 }
 
 // commentWhere builds the WHERE clause of a filter, appending to args.
-func commentWhere(f folio.CommentFilter, args *[]any) string {
+// now is bound when f.PublicArticles asks for it.
+func commentWhere(f folio.CommentFilter, args *[]any, now any) string {
 	arg := func(v any) int {
 		*args = append(*args, v)
 		return len(*args)
@@ -211,6 +212,9 @@ func commentWhere(f folio.CommentFilter, args *[]any) string {
 	if f.Email != "" {
 		conds = append(conds, fmt.Sprintf(`c.email = $%d`, arg(f.Email)))
 	}
+	if f.PublicArticles {
+		conds = append(conds, `EXISTS (SELECT 1 FROM articles a WHERE a.id = c.article_id AND `+publicCond(arg(now))+`)`)
+	}
 	return " WHERE " + strings.Join(conds, " AND ")
 }
 
@@ -221,7 +225,7 @@ func (s *Store) FindComments(ctx context.Context, f folio.CommentFilter) ([]*fol
 		return []*folio.Comment{}, 0, nil
 	}
 	var args []any
-	where := commentWhere(f, &args)
+	where := commentWhere(f, &args, s.bindTime(s.now()))
 	limit := f.Limit
 	if limit <= 0 {
 		limit = defaultCommentLimit
@@ -321,7 +325,7 @@ func (s *Store) CountComments(ctx context.Context, f folio.CommentFilter) (map[f
 		return out, nil
 	}
 	var args []any
-	where := commentWhere(f, &args)
+	where := commentWhere(f, &args, s.bindTime(s.now()))
 	err := eachRow(ctx, s.reader, `SELECT c.status, COUNT(*) FROM comments c`+where+` GROUP BY c.status`, args,
 		func(rows *sql.Rows) error {
 			var st string
