@@ -353,6 +353,14 @@ func parseForm(r *http.Request) error {
 	return nil
 }
 
+// postedForm reads a POSTed form, with parseForm's errors.
+func postedForm(r *http.Request) (*form, error) {
+	if err := parseForm(r); err != nil {
+		return nil, err
+	}
+	return newForm(r.PostForm), nil
+}
+
 // seeOther redirects after a successful POST, so a reload does not repeat it.
 func seeOther(w http.ResponseWriter, r *http.Request, target string) {
 	http.Redirect(w, r, target, http.StatusSeeOther)

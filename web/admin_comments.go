@@ -266,11 +266,11 @@ func (s *Server) handleAdminCommentSettings(w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Server) handleAdminCommentSettingsSave(w http.ResponseWriter, r *http.Request, u *folio.User) error {
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	f := newForm(r.PostForm)
 	days := strings.TrimSpace(f.Get("close_days"))
 	if days == "" {
 		days = "0"
@@ -307,11 +307,11 @@ func (s *Server) handleAdminCommentPrivacy(w http.ResponseWriter, r *http.Reques
 // handleAdminCommentPrivacyAction exports (as a JSON download) or erases
 // everything stored about one e-mail address.
 func (s *Server) handleAdminCommentPrivacyAction(w http.ResponseWriter, r *http.Request, u *folio.User) error {
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	f := newForm(r.PostForm)
 	email := folio.NormalizeEmail(f.Get("email"))
 	if email == "" || !strings.Contains(email, "@") || len(email) > folio.MaxCommentEmail {
 		f.Errors["email"] = "Enter the commenter's e-mail address."

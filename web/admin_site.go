@@ -76,16 +76,16 @@ func (s *Server) handleAdminPageSave(w http.ResponseWriter, r *http.Request, u *
 			return err
 		}
 	}
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	f := newForm(r.PostForm)
 	p := &folio.Page{Title: f.Get("title"), Slug: f.Get("slug"), Body: f.Get("body")}
 	if cur != nil {
 		p.ID = cur.ID
 	}
-	err := p.Validate()
+	err = p.Validate()
 	if err == nil {
 		if cur == nil {
 			err = s.store.CreatePage(ctx, p)
@@ -188,10 +188,10 @@ func (s *Server) handleAdminMenu(w http.ResponseWriter, r *http.Request, u *foli
 // by their position numbers, so the menu can be reordered without
 // JavaScript.
 func (s *Server) handleAdminMenuSave(w http.ResponseWriter, r *http.Request, u *folio.User) error {
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
-	f := newForm(r.PostForm)
 	type row struct {
 		item folio.MenuItem
 		pos  int
@@ -261,11 +261,11 @@ func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request, u *fol
 // handleAdminUserAdd adds a user: with a password, ready to log in;
 // without, invited through a one-time link shown once.
 func (s *Server) handleAdminUserAdd(w http.ResponseWriter, r *http.Request, u *folio.User) error {
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	f := newForm(r.PostForm)
 	nu := &folio.User{Name: f.Get("name"), Email: f.Get("email"), Role: folio.Role(f.Get("role"))}
 	if err := nu.Validate(); err != nil {
 		f.setErr(err, nil)
@@ -285,7 +285,7 @@ func (s *Server) handleAdminUserAdd(w http.ResponseWriter, r *http.Request, u *f
 			return err
 		}
 	}
-	err := s.store.CreateUser(ctx, nu)
+	err = s.store.CreateUser(ctx, nu)
 	if f.setErr(err, nil) {
 		return s.usersPage(w, r, u, http.StatusUnprocessableEntity, f, "", "")
 	}
@@ -406,11 +406,11 @@ func (s *Server) handleAdminSettings(w http.ResponseWriter, r *http.Request, u *
 }
 
 func (s *Server) handleAdminSettingsSave(w http.ResponseWriter, r *http.Request, u *folio.User) error {
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	f := newForm(r.PostForm)
 	vals := map[string]string{}
 	title := strings.TrimSpace(f.Get(settingTitle))
 	switch {
@@ -486,13 +486,13 @@ func (s *Server) handleAdminProfile(w http.ResponseWriter, r *http.Request, u *f
 }
 
 func (s *Server) handleAdminProfileSave(w http.ResponseWriter, r *http.Request, u *folio.User) error {
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
-	f := newForm(r.PostForm)
 	name, bio := f.Get("name"), strings.TrimSpace(f.Get("bio"))
 	upd := folio.UserUpdate{Name: &name, Bio: &bio}
-	err := upd.Validate()
+	err = upd.Validate()
 	if err == nil {
 		_, err = s.store.UpdateUser(r.Context(), u.ID, upd)
 	}
@@ -511,11 +511,11 @@ func (s *Server) handleAdminProfileSave(w http.ResponseWriter, r *http.Request, 
 // one, and logs out the user's other sessions. It is the one request that
 // runs argon2id twice (check, then hash), both in one hashing turn.
 func (s *Server) handleAdminPassword(w http.ResponseWriter, r *http.Request, u *folio.User) error {
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	f := newForm(r.PostForm)
 	pw := f.Get("new_password")
 	if err := checkStrength(pw, u.Email); err != nil {
 		f.Errors["new_password"] = upperFirst(strings.TrimPrefix(err.Error(), "password: "))
@@ -602,10 +602,10 @@ func (s *Server) handleAdminTokens(w http.ResponseWriter, r *http.Request, u *fo
 // handleAdminTokenCreate shows the new secret in the response itself
 // (no-store, never in a URL): it is stored only as a hash.
 func (s *Server) handleAdminTokenCreate(w http.ResponseWriter, r *http.Request, u *folio.User) error {
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
-	f := newForm(r.PostForm)
 	name := strings.TrimSpace(f.Get("name"))
 	switch {
 	case name == "":
