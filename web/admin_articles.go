@@ -227,6 +227,8 @@ func articleValues(a *folio.Article, loc *time.Location) url.Values {
 	v.Set("title", a.Title)
 	v.Set("slug", a.Slug)
 	v.Set("question", a.Question)
+	v.Set("interviewee", a.Interviewee.Name)
+	v.Set("interviewee_bio", a.Interviewee.Bio)
 	v.Set("body", a.Body)
 	v.Set("summary", a.Summary)
 	v.Set("lang", a.Lang)
@@ -312,6 +314,7 @@ func (s *Server) handleAdminArticleEdit(w http.ResponseWriter, r *http.Request, 
 // articleForm is the editor's content, read and checked.
 type articleForm struct {
 	title, slug, question, body, summary, lang string
+	interviewee                                folio.Interviewee
 	tags                                       []string
 	series                                     *folio.SeriesRef
 	publishAt                                  *time.Time
@@ -321,7 +324,8 @@ type articleForm struct {
 // domain cannot name (times and numbers typed by hand) in f.
 func readArticleForm(f *form, loc *time.Location) articleForm {
 	af := articleForm{title: f.Get("title"), slug: strings.TrimSpace(f.Get("slug")), question: strings.TrimSpace(f.Get("question")),
-		body: f.Get("body"), summary: strings.TrimSpace(f.Get("summary")), lang: strings.TrimSpace(f.Get("lang"))}
+		body: f.Get("body"), summary: strings.TrimSpace(f.Get("summary")), lang: strings.TrimSpace(f.Get("lang")),
+		interviewee: folio.Interviewee{Name: strings.TrimSpace(f.Get("interviewee")), Bio: strings.TrimSpace(f.Get("interviewee_bio"))}}
 	for _, t := range strings.Split(f.Get("tags"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			af.tags = append(af.tags, t)
@@ -371,7 +375,7 @@ func (s *Server) handleAdminArticleCreate(w http.ResponseWriter, r *http.Request
 	f := newForm(r.PostForm)
 	action := f.Get("action")
 	af := readArticleForm(f, si.Loc)
-	in := folio.ArticleInput{Title: af.title, Slug: af.slug, Question: af.question, Body: af.body, Summary: af.summary,
+	in := folio.ArticleInput{Title: af.title, Slug: af.slug, Question: af.question, Interviewee: af.interviewee, Body: af.body, Summary: af.summary,
 		Lang: af.lang, Tags: af.tags, Series: af.series, AuthorIDs: []int64{u.ID}, EditorID: u.ID}
 	switch action {
 	case "draft":
@@ -484,7 +488,7 @@ func (s *Server) handleAdminArticleSave(w http.ResponseWriter, r *http.Request, 
 			return errNotAllowedToPublish
 		}
 	}
-	upd := folio.ArticleUpdate{Title: &af.title, Question: &af.question, Body: &af.body, Summary: &af.summary,
+	upd := folio.ArticleUpdate{Title: &af.title, Question: &af.question, Interviewee: &af.interviewee, Body: &af.body, Summary: &af.summary,
 		Lang: &af.lang, Tags: &af.tags, Series: af.series, ClearSeries: af.series == nil, EditorID: u.ID}
 	slugChanged := af.slug != "" && af.slug != a.Slug
 	if slugChanged {
@@ -550,7 +554,7 @@ func (s *Server) handleAdminAutosave(w http.ResponseWriter, r *http.Request, u *
 	}
 	var a *folio.Article
 	if r.PathValue("id") == "" {
-		in := folio.ArticleInput{Title: af.title, Question: af.question, Body: af.body, Summary: af.summary, Lang: af.lang,
+		in := folio.ArticleInput{Title: af.title, Question: af.question, Interviewee: af.interviewee, Body: af.body, Summary: af.summary, Lang: af.lang,
 			Tags: af.tags, Series: af.series, Status: folio.StatusDraft, AuthorIDs: []int64{u.ID}, EditorID: u.ID}
 		if err := in.Validate(s.now()); err != nil {
 			_, body := errorStatus(err)
@@ -572,7 +576,7 @@ func (s *Server) handleAdminAutosave(w http.ResponseWriter, r *http.Request, u *
 		if cur.Status != folio.StatusDraft {
 			return fail(http.StatusConflict, "only drafts are autosaved; use the buttons to save a "+string(cur.Status)+" article")
 		}
-		upd := folio.ArticleUpdate{Title: &af.title, Question: &af.question, Body: &af.body, Summary: &af.summary,
+		upd := folio.ArticleUpdate{Title: &af.title, Question: &af.question, Interviewee: &af.interviewee, Body: &af.body, Summary: &af.summary,
 			Lang: &af.lang, Tags: &af.tags, Series: af.series, ClearSeries: af.series == nil, EditorID: u.ID}
 		if err := upd.Validate(); err != nil || f.Invalid() {
 			msg := "check the highlighted fields"
@@ -602,7 +606,7 @@ func (s *Server) formArticle(r *http.Request, u *folio.User, f *form, loc *time.
 	ctx := r.Context()
 	af := readArticleForm(f, loc)
 	now := s.now()
-	a := &folio.Article{Title: strings.TrimSpace(af.title), Slug: af.slug, Question: af.question, Body: af.body,
+	a := &folio.Article{Title: strings.TrimSpace(af.title), Slug: af.slug, Question: af.question, Interviewee: af.interviewee, Body: af.body,
 		Summary: af.summary, Lang: af.lang, Status: folio.StatusDraft, CreatedAt: now, UpdatedAt: now,
 		Authors: []folio.Author{{ID: u.ID, Name: u.Name, Slug: u.Slug, Email: u.Email, Bio: u.Bio}}}
 	if id := f.Get("id"); id != "" {

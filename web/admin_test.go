@@ -523,7 +523,7 @@ func TestAdminArticleFlow(t *testing.T) {
 	e := newTestServer(t)
 	cookie := e.session(e.users[folio.RoleEditor])
 	res := e.post("/admin/articles", url.Values{"title": {"Draft one"}, "body": {"First *text*."}, "tags": {"Go, Web"},
-		"series": {"Talks"}, "part": {"2"}, "action": {"draft"}}, cookie)
+		"series": {"Talks"}, "part": {"2"}, "interviewee": {"Ilse Marwood"}, "interviewee_bio": {"Economist"}, "action": {"draft"}}, cookie)
 	if res.StatusCode != 303 {
 		t.Fatalf("create = %d %.300s", res.StatusCode, res.body)
 	}
@@ -532,6 +532,9 @@ func TestAdminArticleFlow(t *testing.T) {
 	a := e.article(id)
 	if a.Status != folio.StatusDraft || len(a.Tags) != 2 || a.Series == nil || a.SeriesPosition != 2 {
 		t.Fatalf("created %+v, want a draft with 2 tags in part 2 of Talks", a)
+	}
+	if a.Interviewee != (folio.Interviewee{Name: "Ilse Marwood", Bio: "Economist"}) {
+		t.Errorf("interviewee = %+v", a.Interviewee)
 	}
 	if res := e.do("GET", "/draft-one", nil); res.StatusCode != 404 {
 		t.Errorf("public draft = %d, want 404", res.StatusCode)
