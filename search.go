@@ -396,7 +396,7 @@ func snippetWindow(text string, stems map[string]bool) (words []snippetWord, bes
 	// need no lowercasing or stemming, which keeps long texts cheap.
 	// Stems keep their word's first two letters (ё aside), so other words
 	// are skipped unstemmed; a word met twice is stemmed once.
-	heads := map[string]bool{}
+	heads := map[[2]rune]bool{}
 	for st := range stems {
 		heads[wordHead(st)] = true
 	}
@@ -808,8 +808,9 @@ func SnippetOf(markdown string, stems map[string]bool) (Snippet, int) {
 	return sn, distinct
 }
 
-// wordHead is a word's first two letters, lowercased, with ё as е.
-func wordHead(w string) string {
+// wordHead is a word's first two letters, lowercased, with ё as е. It is
+// an array, not a string, so the snippet scan allocates nothing per word.
+func wordHead(w string) [2]rune {
 	var b [2]rune
 	n := 0
 	for _, r := range w {
@@ -826,5 +827,5 @@ func wordHead(w string) string {
 			break
 		}
 	}
-	return string(b[:n])
+	return b
 }

@@ -258,7 +258,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	var ids []int64
 	scores := map[int64]float64{}
 	total := 0
-	db := s.reader
+	db := cachedReader{s}
 	err := eachRow(ctx, db, query, args, func(rows *sql.Rows) error {
 		var id int64
 		var r float64
@@ -339,7 +339,7 @@ func (s *Store) articlesByID(ctx context.Context, ids []int64) ([]*folio.Article
 		args[i] = id
 	}
 	byID := map[int64]*folio.Article{}
-	err := eachRow(ctx, s.reader, `SELECT `+articleColumns+` FROM articles a WHERE a.id IN (`+placeholders(1, len(ids))+`)`, args,
+	err := eachRow(ctx, cachedReader{s}, `SELECT `+articleColumns+` FROM articles a WHERE a.id IN (`+placeholders(1, len(ids))+`)`, args,
 		func(rows *sql.Rows) error {
 			a, err := scanArticle(rows)
 			if err != nil {
@@ -357,7 +357,7 @@ func (s *Store) articlesByID(ctx context.Context, ids []int64) ([]*folio.Article
 			out = append(out, a)
 		}
 	}
-	if err := loadRelations(ctx, s.reader, out); err != nil {
+	if err := loadRelations(ctx, cachedReader{s}, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -26,6 +26,7 @@ type Store struct {
 	dialect Dialect
 	// schemaVersion is the migration version this binary needs (Ready).
 	schemaVersion int64
+	stmts         stmtCache
 }
 
 var _ folio.Store = (*Store)(nil)
@@ -130,6 +131,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close implements folio.Store.
 func (s *Store) Close() error {
+	s.closeStmts()
 	err := s.writer.Close()
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
