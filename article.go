@@ -158,6 +158,10 @@ type ArticleUpdate struct {
 	// ForceRevision keeps a revision even when the content is unchanged,
 	// so restoring a revision always shows up in the history.
 	ForceRevision bool
+	// Autosave marks a save the editor made by itself: it replaces the
+	// newest revision when that was an autosave by the same editor, so an
+	// editing session autosaved every few seconds keeps one revision.
+	Autosave bool
 }
 
 // Revision is one saved version of an article's content.

@@ -577,7 +577,7 @@ func (s *Server) handleAdminAutosave(w http.ResponseWriter, r *http.Request, u *
 			return fail(http.StatusConflict, "only drafts are autosaved; use the buttons to save a "+string(cur.Status)+" article")
 		}
 		upd := folio.ArticleUpdate{Title: &af.title, Question: &af.question, Interviewee: &af.interviewee, Body: &af.body, Summary: &af.summary,
-			Lang: &af.lang, Tags: &af.tags, Series: af.series, ClearSeries: af.series == nil, EditorID: u.ID}
+			Lang: &af.lang, Tags: &af.tags, Series: af.series, ClearSeries: af.series == nil, EditorID: u.ID, Autosave: true}
 		if err := upd.Validate(); err != nil || f.Invalid() {
 			msg := "check the highlighted fields"
 			if err != nil {

@@ -254,7 +254,7 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, upd folio.ArticleUp
 			}
 		}
 		if contentChanged || upd.ForceRevision {
-			if err := s.addRevision(ctx, tx, id, next.Title, next.Question, next.Body, next.Summary, upd.EditorID, now); err != nil {
+			if err := s.saveRevision(ctx, tx, id, &next, upd, now); err != nil {
 				return s.mapErr(what, err)
 			}
 		}
@@ -493,6 +493,34 @@ func (s *Store) addRevision(ctx context.Context, tx *sql.Tx, articleID int64, ti
 	if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (article_id, title, question, body, summary, editor_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, articleID, title, question, body, summary, editor, s.bindTime(now)); err != nil {
 		return fmt.Errorf("add revision: %w", err)
+	}
+	return nil
+}
+
+// saveRevision keeps a revision of an update: a new one, or for an
+// autosave the same editor's newest autosave overwritten.
+func (s *Store) saveRevision(ctx context.Context, tx *sql.Tx, id int64, next *folio.Article, upd folio.ArticleUpdate, now time.Time) error {
+	if upd.Autosave {
+		var revID int64
+		var autosave bool
+		var editor sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT id, autosave, editor_id FROM revisions WHERE article_id = $1
+			ORDER BY id DESC LIMIT 1`, id).Scan(&revID, &autosave, &editor)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find autosave: %w", err)
+		}
+		if err == nil && autosave && editor.Int64 == upd.EditorID {
+			_, err := tx.ExecContext(ctx, `UPDATE revisions SET title = $2, question = $3, body = $4, summary = $5,
+				created_at = $6 WHERE id = $1`, revID, next.Title, next.Question, next.Body, next.Summary, s.bindTime(now))
+			return err
+		}
+	}
+	if err := s.addRevision(ctx, tx, id, next.Title, next.Question, next.Body, next.Summary, upd.EditorID, now); err != nil {
+		return err
+	}
+	if upd.Autosave {
+		_, err := tx.ExecContext(ctx, `UPDATE revisions SET autosave = $2 WHERE id = (SELECT max(id) FROM revisions WHERE article_id = $1)`, id, true)
+		return err
 	}
 	return nil
 }

@@ -782,3 +782,42 @@ func testNotFound(t *testing.T, e *env) {
 		t.Errorf("the existing article changed: body %q", found.Body)
 	}
 }
+
+// testAutosaveRevisions: autosaves by one editor keep one revision until a
+// manual save or another editor's autosave starts a new one.
+func testAutosaveRevisions(t *testing.T, e *env) {
+	ctx := t.Context()
+	u := newUser(t, e, "Drafter")
+	other := newUser(t, e, "Other drafter")
+	a := mustCreateArticle(t, e, draft("Autosaved", u))
+	save := func(by *folio.User, body string, auto bool) {
+		t.Helper()
+		e.clock.Advance(15 * time.Second)
+		if _, err := e.s.UpdateArticle(ctx, a.ID, folio.ArticleUpdate{Body: &body, EditorID: by.ID, Autosave: auto}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() int {
+		t.Helper()
+		revs, err := e.s.FindRevisions(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(revs)
+	}
+	save(u, "one", true)
+	save(u, "one two", true)
+	save(u, "one two three", true)
+	if n := count(); n != 2 {
+		t.Fatalf("after three autosaves: %d revisions, want 2 (creation + one autosave)", n)
+	}
+	if revs, _ := e.s.FindRevisions(ctx, a.ID); revs[0].Body != "one two three" || !revs[0].CreatedAt.Equal(e.clock.Stored()) {
+		t.Errorf("newest autosave = %q at %v, want the latest text and time", revs[0].Body, revs[0].CreatedAt)
+	}
+	save(u, "manual", false)
+	save(u, "manual then auto", true)
+	save(other, "someone else", true)
+	if n := count(); n != 5 {
+		t.Errorf("after a manual save, an autosave and another editor's autosave: %d revisions, want 5", n)
+	}
+}

@@ -59,6 +59,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"ModifiedAt", testModifiedAt},
 		{"DeleteArticle", testDeleteArticle},
 		{"Translations", testTranslations},
+		{"AutosaveRevisions", testAutosaveRevisions},
 		{"NotFound", testNotFound},
 		{"RoundTrip", testRoundTrip},
 		{"FindArticles", testFindArticles},
