@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -91,8 +92,7 @@ func TestE2EComments(t *testing.T) {
 		fill("Name", "Rita Reader"), fill("E-mail (never shown)", "rita@example.com"),
 		fill("Comment", "Answering myself: **yes**."),
 		typing,
-		button("Post comment"),
-		chromedp.WaitVisible(chromedp.CSS(`.comment-replies .comment-new`)),
+		submitUntil(`.comment-replies .comment-new`),
 	)
 	run(t, ctx, "counts after reload",
 		chromedp.Navigate(base+"/"+a.Slug),
@@ -101,4 +101,40 @@ func TestE2EComments(t *testing.T) {
 		screenshot(shots, "comment-thread.png"),
 	)
 	run(t, ctx, "count on the home page", chromedp.Navigate(base+"/"), waitText("a", "2 comments"))
+}
+
+// submitUntil clicks "Post comment" until sel appears, as a person clicks
+// again when nothing happened: under a loaded CI machine a click can land
+// while the page still shifts. It clicks again only while the form shows
+// no sign of a post under way (button enabled, status empty), so it never
+// posts twice.
+func submitUntil(sel string) step {
+	return chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+		for range 3 {
+			if err := chromedp.Do(ctx, button("Post comment")); err != nil {
+				return err
+			}
+			for range 50 {
+				state, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(function () {
+					if (document.querySelector(%q)) return "done";
+					var f = document.querySelector("[data-comment-form]");
+					var busy = f && (f.querySelector("button[type=submit]").disabled ||
+						f.querySelector(".comment-status").textContent !== "");
+					return busy ? "busy" : "idle";
+				})()`, sel)))
+				if err != nil {
+					return err
+				}
+				if state == "done" {
+					return nil
+				}
+				if state == "idle" {
+					break // the click was lost: click again
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		return fmt.Errorf("%s did not appear after three clicks on Post comment", sel)
+	})
 }
