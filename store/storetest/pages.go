@@ -247,11 +247,7 @@ func testMenu(t *testing.T, e *env) {
 func testPagesContentVersion(t *testing.T, e *env) {
 	ctx := t.Context()
 	var p *folio.Page
-	steps := []struct {
-		name  string
-		op    func() error
-		bumps bool
-	}{
+	steps := []versionStep{
 		{"CreatePage", func() error {
 			p = &folio.Page{Title: "About", Body: "Us."}
 			if err := p.Validate(); err != nil {
@@ -270,18 +266,5 @@ func testPagesContentVersion(t *testing.T, e *env) {
 		}, true},
 		{"DeletePage", func() error { return e.s.DeletePage(ctx, p.ID) }, true},
 	}
-	v := mustVersion(t, e.s)
-	for _, st := range steps {
-		if err := st.op(); err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		got := mustVersion(t, e.s)
-		switch {
-		case st.bumps && got <= v:
-			t.Errorf("%s: ContentVersion %d → %d, want an increase", st.name, v, got)
-		case !st.bumps && got != v:
-			t.Errorf("%s: ContentVersion %d → %d, want no change", st.name, v, got)
-		}
-		v = got
-	}
+	checkVersionSteps(t, e, steps)
 }

@@ -66,11 +66,7 @@ func testContentVersion(t *testing.T, e *env) {
 	in.Tags = []string{"Go"}
 	in.Series = &folio.SeriesRef{Slug: "s", Position: 1}
 	ctx := t.Context()
-	steps := []struct {
-		name  string
-		op    func() error
-		bumps bool
-	}{
+	steps := []versionStep{
 		{"Ping", func() error { return e.s.Ping(ctx) }, false},
 		{"ContentVersion", func() error { _, err := e.s.ContentVersion(ctx); return err }, false},
 		{"CreateArticle", func() error { var err error; a, err = createArticle(t, e, in); return err }, true},
@@ -127,20 +123,7 @@ func testContentVersion(t *testing.T, e *env) {
 			return fmt.Errorf("got %v, want ErrGone", err)
 		}, false},
 	}
-	v := mustVersion(t, e.s)
-	for _, st := range steps {
-		if err := st.op(); err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		got := mustVersion(t, e.s)
-		switch {
-		case st.bumps && got <= v:
-			t.Errorf("%s: ContentVersion %d → %d, want an increase", st.name, v, got)
-		case !st.bumps && got != v:
-			t.Errorf("%s: ContentVersion %d → %d, want no change", st.name, v, got)
-		}
-		v = got
-	}
+	checkVersionSteps(t, e, steps)
 }
 
 func testTimestamps(t *testing.T, e *env) {
@@ -330,5 +313,32 @@ func testConcurrentSameEmail(t *testing.T, e *env) {
 		if won != 1 {
 			t.Errorf("%d users with email %s were created, want exactly 1", won, email)
 		}
+	}
+}
+
+// versionStep is one store call and whether it must bump ContentVersion.
+type versionStep struct {
+	name  string
+	op    func() error
+	bumps bool
+}
+
+// checkVersionSteps runs steps in order and checks that ContentVersion
+// moves exactly after the ones that change what readers see.
+func checkVersionSteps(t *testing.T, e *env, steps []versionStep) {
+	t.Helper()
+	v := mustVersion(t, e.s)
+	for _, st := range steps {
+		if err := st.op(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		got := mustVersion(t, e.s)
+		switch {
+		case st.bumps && got <= v:
+			t.Errorf("%s: ContentVersion %d → %d, want an increase", st.name, v, got)
+		case !st.bumps && got != v:
+			t.Errorf("%s: ContentVersion %d → %d, want no change", st.name, v, got)
+		}
+		v = got
 	}
 }
