@@ -209,6 +209,14 @@ func (c *pageCache) flush() {
 	c.mu.Unlock()
 }
 
+// generation is the page cache's flush count: anything derived from
+// content and keyed by it is fresh while it is unchanged.
+func (c *pageCache) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
 // len returns the number of cached pages.
 func (c *pageCache) len() int {
 	c.mu.RLock()

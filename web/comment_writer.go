@@ -76,14 +76,6 @@ func (cw *commentWriter) loop() {
 	}
 }
 
-// generation is the page cache's flush count: anything derived from
-// content and keyed by it is fresh while it is unchanged.
-func (c *pageCache) generation() uint64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.gen
-}
-
 // postTarget is what a comment post needs to know about its article,
 // kept until the next content change (the page cache's generation), so a
 // post costs no reads for it.

@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"folio"
@@ -67,6 +68,7 @@ type Server struct {
 	metrics        *metrics
 	handler        http.Handler
 	fillSlot       slotFiller // per-visit HTML of cached pages (comment form)
+	siteCache      atomic.Pointer[cachedSite]
 	trustedProxies []netip.Prefix
 	admin          adminState
 	comments       *commentState

@@ -42,7 +42,28 @@ const (
 	settingTimezone    = "timezone"
 )
 
+// site returns the settings every page shows. They change only through
+// writes that flush the page cache, so they are read once per cache
+// generation instead of six queries and a time-zone file per render.
 func (s *Server) site(ctx context.Context) (siteInfo, error) {
+	gen := s.cache.generation()
+	if c := s.siteCache.Load(); c != nil && c.gen == gen {
+		return c.si, nil
+	}
+	si, err := s.loadSite(ctx)
+	if err == nil {
+		s.siteCache.Store(&cachedSite{gen: gen, si: si}) // a flush meanwhile makes gen stale
+	}
+	return si, err
+}
+
+// cachedSite is siteInfo as read in one page-cache generation.
+type cachedSite struct {
+	gen uint64
+	si  siteInfo
+}
+
+func (s *Server) loadSite(ctx context.Context) (siteInfo, error) {
 	si := siteInfo{Title: "Folio", Lang: "en", BaseURL: s.baseURL, Loc: time.UTC}
 	for key, dst := range map[string]*string{settingTitle: &si.Title, settingDescription: &si.Description, settingLang: &si.Lang} {
 		v, err := s.store.Setting(ctx, key)
