@@ -364,7 +364,8 @@ var errNotAllowedToPublish = &httpError{status: http.StatusForbidden, code: "for
 
 // handleAdminArticleCreate saves a new article from the editor.
 func (s *Server) handleAdminArticleCreate(w http.ResponseWriter, r *http.Request, u *folio.User) error {
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -372,7 +373,6 @@ func (s *Server) handleAdminArticleCreate(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	f := newForm(r.PostForm)
 	action := f.Get("action")
 	af := readArticleForm(f, si.Loc)
 	in := folio.ArticleInput{Title: af.title, Slug: af.slug, Question: af.question, Interviewee: af.interviewee, Body: af.body, Summary: af.summary,
@@ -437,7 +437,8 @@ func (s *Server) handleAdminArticleSave(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -445,7 +446,6 @@ func (s *Server) handleAdminArticleSave(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	f := newForm(r.PostForm)
 	action := f.Get("action")
 	now := s.now()
 	wasPublic := a.IsPublic(now)
@@ -660,7 +660,8 @@ func (s *Server) formArticle(r *http.Request, u *folio.User, f *form, loc *time.
 // With ?fragment=1 it returns only the article's rendered text, for the
 // live preview beside the editor.
 func (s *Server) handleAdminPreview(w http.ResponseWriter, r *http.Request, u *folio.User) error {
-	if err := parseForm(r); err != nil {
+	f, err := postedForm(r)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -668,7 +669,6 @@ func (s *Server) handleAdminPreview(w http.ResponseWriter, r *http.Request, u *f
 	if err != nil {
 		return err
 	}
-	f := newForm(r.PostForm)
 	a, err := s.formArticle(r, u, f, si.Loc)
 	if err != nil {
 		return err

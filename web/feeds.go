@@ -19,7 +19,7 @@ const feedItems = 20
 // the page, noise in a feed reader, where it would show as "Heading#".
 var feedAnchor = regexp.MustCompile(`<a href="#[^"]*" class="anchor">#</a>`)
 
-// feedItems loads the newest public articles as feed items, with full content.
+// feedData loads the newest public articles as feed items, with full content.
 func (s *Server) feedData(r *http.Request) (feed.Site, []feed.Item, error) {
 	ctx := r.Context()
 	si, err := s.site(ctx)
