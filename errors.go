@@ -18,6 +18,8 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	// ErrForbidden means the caller is authenticated but lacks the role.
 	ErrForbidden = errors.New("forbidden")
+	// ErrInvalidBlobKey means a BlobStore key is not a clean relative path.
+	ErrInvalidBlobKey = errors.New("invalid blob key")
 )
 
 // ValidationError reports one invalid input field in words a user can act on.
