@@ -50,6 +50,9 @@ type Config struct {
 	LoginLimits LoginLimits
 	// Comments configures reader comments: limits, SMTP.
 	Comments CommentConfig
+	// Blobs holds media uploads and rendered share cards; nil keeps no
+	// media (share cards are then rendered on request only).
+	Blobs folio.BlobStore
 }
 
 // Server is Folio's HTTP front. Create it with New, serve Handler, and run
@@ -72,6 +75,7 @@ type Server struct {
 	trustedProxies []netip.Prefix
 	admin          adminState
 	comments       *commentState
+	blobs          folio.BlobStore
 
 	mu            sync.Mutex
 	version       int64      // last content version seen
@@ -103,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 		md:             markdown.New(),
 		cache:          newPageCache(cfg.CacheBytes),
 		trustedProxies: cfg.TrustedProxies,
+		blobs:          cfg.Blobs,
 	}
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
