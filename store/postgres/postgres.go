@@ -137,7 +137,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return &Store{Store: st, cfg: cfg}, nil
 }
 
-// tables lists the schema's tables and their foreign-key parents.
+// tables lists the schema's tables and their foreign-key parents, less
+// the PostgreSQL BlobStore's (blob/pgblob): a backup carries blobs as blob
+// records read from whichever BlobStore the site uses, so they restore
+// into a local directory or S3 as well as into these tables.
 func tables(ctx context.Context, q sqlstore.Querier) ([]sqlstore.Table, error) {
 	rows, err := q.QueryContext(ctx, `
 		SELECT c.relname, COALESCE(array_to_string(array_agg(DISTINCT p.relname) FILTER (WHERE p.relname IS NOT NULL), ','), '')
@@ -146,6 +149,7 @@ func tables(ctx context.Context, q sqlstore.Querier) ([]sqlstore.Table, error) {
 		LEFT JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'f'
 		LEFT JOIN pg_class p ON p.oid = k.confrelid
 		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+			AND c.relname NOT IN ('blobs', 'blob_chunks')
 		GROUP BY c.relname ORDER BY c.relname`)
 	if err != nil {
 		return nil, err
