@@ -11,6 +11,7 @@ import (
 type Store interface {
 	CommentStore
 	SearchStore
+	MediaStore
 
 	// CreateUser inserts u and sets its ID and times. u must be validated.
 	// Returns a *ConflictError (ErrConflict) if the email is taken; a taken

@@ -94,6 +94,7 @@ func Run(t *testing.T, open OpenFunc) {
 	}
 	tests = append(tests, commentTests...)
 	tests = append(tests, searchTests...)
+	tests = append(tests, mediaTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
