@@ -375,15 +375,54 @@ var (
 // indexing and snippets: link targets, images' URLs, tags and emphasis
 // marks go, the words stay. (markdown.PlainText renders properly; this
 // one needs no renderer and is what both engines index.)
+// Each expression runs only when the text holds what it needs, as most
+// prose has no links, tags or list marks and the regexps cost more than
+// the look.
 func SearchPlainText(s string) string {
-	s = srImage.ReplaceAllString(s, "$1")
-	s = srLink.ReplaceAllString(s, "]")
-	s = srRefDef.ReplaceAllString(s, "")
-	s = srAutolink.ReplaceAllString(s, "$1")
-	s = srHTMLTag.ReplaceAllString(s, " ")
-	s = srLineHead.ReplaceAllString(s, "")
-	s = srMarks.Replace(s)
+	if strings.Contains(s, "![") {
+		s = srImage.ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "](") {
+		s = srLink.ReplaceAllString(s, "]")
+	}
+	if strings.Contains(s, "]:") {
+		s = srRefDef.ReplaceAllString(s, "")
+	}
+	if strings.IndexByte(s, '<') >= 0 {
+		s = srAutolink.ReplaceAllString(s, "$1")
+		s = srHTMLTag.ReplaceAllString(s, " ")
+	}
+	if mayHaveLineHead(s) {
+		s = srLineHead.ReplaceAllString(s, "")
+	}
+	if strings.ContainsAny(s, "*_`~[]\\") {
+		s = srMarks.Replace(s)
+	}
 	return s
+}
+
+// mayHaveLineHead reports whether some line of s, after at most three
+// white-space characters, starts with a heading, quote or list mark, as
+// srLineHead needs.
+func mayHaveLineHead(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if i > 0 && s[i-1] != '\n' {
+			continue
+		}
+		j := i
+		for j < len(s) && j < i+3 && isRegexpSpace(s[j]) {
+			j++
+		}
+		if j < len(s) && strings.IndexByte("#>-*+0123456789", s[j]) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// isRegexpSpace is \s in Go's regexp syntax.
+func isRegexpSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
 // snippetWords is about how long a snippet is.
@@ -403,26 +442,22 @@ func snippetWindow(text string, stems map[string]bool) (words []snippetWord, bes
 	memo := map[string]string{}
 	words = make([]snippetWord, 0, len(text)/6)
 	for i := 0; i < len(text); {
-		r, n := utf8.DecodeRuneInString(text[i:])
-		if !isWordRune(r) {
-			i += n
-			continue
-		}
-		j := i + n
-		for j < len(text) {
-			r2, n2 := utf8.DecodeRuneInString(text[j:])
-			if isWordRune(r2) {
-				j += n2
+		n := 1
+		if c := text[i]; c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				i++
 				continue
 			}
-			if (r2 == '\'' || r2 == '’') && j+n2 < len(text) && isWordRune(firstRune(text[j+n2:])) {
-				j += n2
+		} else {
+			var r rune
+			if r, n = utf8.DecodeRuneInString(text[i:]); !isWordRune(r) {
+				i += n
 				continue
 			}
-			break
 		}
+		j := wordEnd(text, i+n)
 		w := snippetWord{start: i, end: j}
-		if heads[wordHead(text[i:j])] {
+		if heads[quickHead(text[i:j])] {
 			raw := text[i:j]
 			st, ok := memo[raw]
 			if !ok {
@@ -778,18 +813,20 @@ func properNouns(text string) []string {
 	return out
 }
 
-// SnippetOf makes a snippet from Markdown. The best stretch is found in
-// the raw text and only its neighbourhood is cleaned of markup, so a long
-// article costs a word scan, not a full conversion.
+// SnippetOf makes a snippet from Markdown. A quick scan finds the words
+// that match and the best stretch of snippetWords words among them; only
+// its neighbourhood is cleaned of markup and cut into parts, so a long
+// article costs one pass over its bytes, not a conversion.
 func SnippetOf(markdown string, stems map[string]bool) (Snippet, int) {
 	if len(markdown) > 64<<10 {
 		markdown = strings.ToValidUTF8(markdown[:64<<10], "")
 	}
-	words, best, last, distinct, ok := snippetWindow(markdown, stems)
+	from, distinct, ok := bestStretch(markdown, stems)
 	if !ok {
 		return nil, 0
 	}
-	lo, hi := max(0, words[best].start-400), min(len(markdown), words[last].end+400)
+	to := skipWords(markdown, from, snippetWords)
+	lo, hi := max(0, from-snippetMargin), min(len(markdown), to+snippetMargin)
 	for lo > 0 && !utf8.RuneStart(markdown[lo]) {
 		lo--
 	}
@@ -806,6 +843,202 @@ func SnippetOf(markdown string, stems map[string]bool) (Snippet, int) {
 		}
 	}
 	return sn, distinct
+}
+
+// snippetMargin is how many bytes of Markdown around the chosen stretch are
+// cleaned with it, so that markup cut at the edges (a link's target, an
+// emphasis mark) does not reach the snippet.
+const snippetMargin = 160
+
+// snippetMatch is a matching word found by bestStretch.
+type snippetMatch struct {
+	word  int // index among the text's words
+	start int // byte offset
+	stem  string
+}
+
+// bestStretch returns the byte offset where the snippet's stretch of text
+// starts: the first matching word of the first run of snippetWords words
+// that holds every stem; failing that, of the run with the most distinct
+// matches, then the most matches (the earliest wins a tie); the first
+// word when nothing matches. ok is false when text has no words.
+func bestStretch(text string, stems map[string]bool) (from, distinct int, ok bool) {
+	heads := make([][2]rune, 0, len(stems))
+	for st := range stems {
+		if h := wordHead(st); !slices.Contains(heads, h) {
+			heads = append(heads, h)
+		}
+	}
+	var matches []snippetMatch
+	var memo map[string]string
+	// The scan stops at the first stretch holding every word searched
+	// for; with one word, at its first occurrence.
+	window := map[string]int{}
+	lo, full := 0, false
+	first, n := -1, 0
+	for i := 0; i < len(text) && !full; {
+		size := 1
+		if c := text[i]; c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				i++
+				continue
+			}
+		} else {
+			var r rune
+			if r, size = utf8.DecodeRuneInString(text[i:]); !isWordRune(r) {
+				i += size
+				continue
+			}
+		}
+		j := wordEnd(text, i+size)
+		if first < 0 {
+			first = i
+		}
+		if slices.Contains(heads, quickHead(text[i:j])) {
+			raw := text[i:j]
+			st, seen := memo[raw]
+			if !seen {
+				st = Stem(strings.Join(Tokenize(raw), ""))
+				if memo == nil {
+					memo = map[string]string{}
+				}
+				memo[raw] = st
+			}
+			if stems[st] {
+				m := snippetMatch{word: n, start: i, stem: st}
+				matches = append(matches, m)
+				window[st]++
+				for matches[lo].word <= m.word-snippetWords {
+					if window[matches[lo].stem]--; window[matches[lo].stem] == 0 {
+						delete(window, matches[lo].stem)
+					}
+					lo++
+				}
+				full = len(window) == len(stems)
+			}
+		}
+		n++
+		i = j
+	}
+	if first < 0 {
+		return 0, 0, false
+	}
+	if full {
+		return matches[lo].start, len(window), true
+	}
+	if len(matches) == 0 {
+		return first, 0, true
+	}
+	// Windows that start at a match cover every best window.
+	counts := map[string]int{}
+	bestDistinct, bestCount, best := -1, -1, 0
+	d, c, hi := 0, 0, 0
+	for lo := range matches {
+		for hi < len(matches) && matches[hi].word < matches[lo].word+snippetWords {
+			if counts[matches[hi].stem] == 0 {
+				d++
+			}
+			counts[matches[hi].stem]++
+			c++
+			hi++
+		}
+		if d > bestDistinct || (d == bestDistinct && c > bestCount) {
+			best, bestDistinct, bestCount = lo, d, c
+		}
+		counts[matches[lo].stem]--
+		if counts[matches[lo].stem] == 0 {
+			d--
+		}
+		c--
+	}
+	return matches[best].start, bestDistinct, true
+}
+
+// skipWords returns the byte offset just past the n-th word of text from
+// offset from.
+func skipWords(text string, from, n int) int {
+	end := from
+	eachWord(text, from, func(_, j int) bool {
+		end = j
+		n--
+		return n > 0
+	})
+	return end
+}
+
+// eachWord calls fn with the byte range of every word of text from offset
+// from, as snippetWindow splits them, until fn returns false.
+func eachWord(text string, from int, fn func(i, j int) bool) {
+	for i := from; i < len(text); {
+		var r rune
+		n := 1
+		if c := text[i]; c < utf8.RuneSelf {
+			r = rune(c)
+		} else {
+			r, n = utf8.DecodeRuneInString(text[i:])
+		}
+		if !isWordRune(r) {
+			i += n
+			continue
+		}
+		j := wordEnd(text, i+n)
+		if !fn(i, j) {
+			return
+		}
+		i = j
+	}
+}
+
+// wordEnd returns where the word going on at offset j of text ends: word
+// characters, and apostrophes between them.
+func wordEnd(text string, j int) int {
+	for j < len(text) {
+		if c := text[j]; c < utf8.RuneSelf {
+			if asciiWord[c] {
+				j++
+				continue
+			}
+			if c == '\'' && j+1 < len(text) && isWordRune(firstRune(text[j+1:])) {
+				j++
+				continue
+			}
+			return j
+		}
+		r, n := utf8.DecodeRuneInString(text[j:])
+		if isWordRune(r) {
+			j += n
+			continue
+		}
+		if r == '’' && j+n < len(text) && isWordRune(firstRune(text[j+n:])) {
+			j += n
+			continue
+		}
+		return j
+	}
+	return j
+}
+
+// asciiWord marks the ASCII bytes isWordRune accepts.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = isWordRune(rune(c))
+	}
+	return t
+}()
+
+// quickHead is wordHead with a shortcut for ASCII words.
+func quickHead(w string) [2]rune {
+	if len(w) >= 2 && w[0] < utf8.RuneSelf && w[1] < utf8.RuneSelf && asciiWord[w[1]] {
+		return [2]rune{rune(asciiLower(w[0])), rune(asciiLower(w[1]))}
+	}
+	return wordHead(w)
+}
+
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // wordHead is a word's first two letters, lowercased, with ё as е. It is

@@ -121,6 +121,57 @@ func TestMakeSnippet(t *testing.T) {
 	}
 }
 
+func TestSnippetOf(t *testing.T) {
+	t.Parallel()
+	stems := map[string]bool{Stem("pipeline"): true, Stem("gas"): true}
+	filler := strings.Repeat("Nothing [here](https://example.com/a_b) at **all**. ", 40)
+	tests := []struct {
+		name, md string
+		marks    []string
+		distinct int
+		prefix   bool
+	}{
+		{"start", "Gas *pipelines* cross borders.", []string{"Gas", "pipelines"}, 2, false},
+		// The stretch with both words wins over an earlier one with one.
+		{"best", "A gas field. " + filler + "The [gas](/g) pipeline & <b>valves</b>." + filler, []string{"gas", "pipeline"}, 2, true},
+		{"list", filler + "\n\n- the gas ~~pipe~~ pipelines\n- more\n", []string{"gas", "pipelines"}, 2, true},
+		{"none", "Nothing matches here.", nil, 0, false},
+		{"no words", "*** --- ***", nil, 0, false},
+	}
+	for _, tt := range tests {
+		sn, distinct := SnippetOf(tt.md, stems)
+		var marks []string
+		for _, p := range sn {
+			if p.Mark {
+				marks = append(marks, p.Text)
+			}
+		}
+		if !slices.Equal(marks, tt.marks) || distinct != tt.distinct {
+			t.Errorf("%s: marks %q, distinct %d; want %q, %d (%q)", tt.name, marks, distinct, tt.marks, tt.distinct, sn.String())
+		}
+		if strings.HasPrefix(sn.String(), "…") != tt.prefix {
+			t.Errorf("%s: snippet %q, want ellipsis first: %v", tt.name, sn.String(), tt.prefix)
+		}
+		for _, bad := range []string{"**", "](", "<b>", "~~", "\n"} {
+			if strings.Contains(sn.String(), bad) {
+				t.Errorf("%s: snippet %q holds %q", tt.name, sn.String(), bad)
+			}
+		}
+		if n := len(strings.Fields(sn.String())); n > snippetWords+4 {
+			t.Errorf("%s: snippet has %d words", tt.name, n)
+		}
+	}
+}
+
+func BenchmarkSnippetOf(b *testing.B) {
+	stems := map[string]bool{Stem("pipeline"): true, Stem("the"): true}
+	md := strings.Repeat("Engineers said the valves at Port Qasim were tested, and farmers disagreed. ", 80) +
+		"A new pipeline. " + strings.Repeat("More words about other matters entirely. ", 40)
+	for b.Loop() {
+		SnippetOf(md, stems)
+	}
+}
+
 func TestSuggestTags(t *testing.T) {
 	t.Parallel()
 	text := `The China–Pakistan Economic Corridor, or CPEC, links Gwadar to Kashgar. Critics of CPEC say the
@@ -185,4 +236,13 @@ func FuzzParseSearch(f *testing.F) {
 		}
 		MakeSnippet(s, q.Stems())
 	})
+}
+
+func BenchmarkSnippetOfRare(b *testing.B) {
+	stems := map[string]bool{Stem("kamanbel"): true}
+	md := strings.Repeat("Engineers said the valves at Port Qasim were tested, and farmers disagreed. ", 40) +
+		"A new kamanbel. " + strings.Repeat("More words about other matters entirely. ", 40)
+	for b.Loop() {
+		SnippetOf(md, stems)
+	}
 }
