@@ -14,9 +14,10 @@ type Job interface {
 	Kind() string
 }
 
-// PublishDueJob publishes the scheduled articles whose time has come. It
-// is queued to run At, the earliest pending publish time, once per time
-// across all nodes; a periodic sweep queues one without At as a backstop.
+// PublishDueJob publishes the scheduled articles whose time has come.
+// Every node queues one when the earliest pending publish time At comes;
+// the queue keeps one per time, so it runs once across all nodes. A
+// periodic sweep queues one without At as a backstop.
 type PublishDueJob struct {
 	At time.Time `json:"at,omitzero"`
 }

@@ -22,7 +22,9 @@ type SearchStore interface {
 	// Search returns one page of public articles matching q, best first,
 	// each with a snippet. q must come from ParseSearch. Ranking looks at
 	// no more than SearchRankCap matches, newest first, so a query for a
-	// word found in every article costs what a rarer one does.
+	// word found in every article costs what a rarer one does. Hits hold
+	// what a result list shows: no body, comment count or series
+	// description, and authors without e-mail or bio.
 	Search(ctx context.Context, q *SearchQuery) (*SearchResults, error)
 	// RelatedArticles returns up to limit public articles stored as related
 	// to article id, best first; none when the list is not computed yet.

@@ -81,7 +81,7 @@ func (q *Queue) config(o Options, schema string) *river.Config {
 		sweep = time.Minute
 	}
 	cfg := &river.Config{
-		Logger:            o.Logger,
+		Logger:            quiet(o.Logger),
 		Schema:            schema,
 		Workers:           workers,
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(o.Workers, 4)}},
@@ -102,6 +102,25 @@ func (q *Queue) config(o Options, schema string) *river.Config {
 	}
 	return cfg
 }
+
+// quiet passes on River's warnings and errors only: at info it reports
+// its producers' job counts every few seconds.
+func quiet(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		l = slog.Default()
+	}
+	return slog.New(warnHandler{l.Handler()})
+}
+
+type warnHandler struct{ slog.Handler }
+
+func (h warnHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+func (h warnHandler) WithAttrs(a []slog.Attr) slog.Handler {
+	return warnHandler{h.Handler.WithAttrs(a)}
+}
+func (h warnHandler) WithGroup(n string) slog.Handler { return warnHandler{h.Handler.WithGroup(n)} }
 
 type fixedRetry time.Duration
 
@@ -163,7 +182,7 @@ func insertOpts(j folio.Job) *river.InsertOpts {
 	switch j := j.(type) {
 	case folio.PublishDueJob:
 		// One job per publish time across all nodes, however many of
-		// them see the schedule change; a completed one counts too.
+		// them see the time come; a completed one counts too.
 		return &river.InsertOpts{ScheduledAt: j.At, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 	case folio.CommentNoticeJob:
 		// One job per comment and event, ever (until River cleans

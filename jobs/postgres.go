@@ -62,7 +62,7 @@ func OpenPostgres(ctx context.Context, url string, o Options) (*Queue, error) {
 // do. Each River migration is its own transaction: one of them adds an
 // enum value that a later one uses, which PostgreSQL forbids in one.
 func migratePostgres(ctx context.Context, pool *pgxpool.Pool, drv *riverpgxv5.Driver, schema string, o Options) (err error) {
-	m, err := rivermigrate.New(drv, &rivermigrate.Config{Schema: schema, Logger: o.Logger})
+	m, err := rivermigrate.New(drv, &rivermigrate.Config{Schema: schema, Logger: quiet(o.Logger)})
 	if err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)
 	}

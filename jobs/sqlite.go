@@ -60,7 +60,7 @@ func OpenSQLite(ctx context.Context, path string, o Options) (*Queue, error) {
 // migrateSQLite runs River's migrations in one IMMEDIATE transaction, so
 // a second process on the same file waits for the first.
 func migrateSQLite(ctx context.Context, db *sql.DB, drv *riversqlite.Driver, o Options) error {
-	m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: o.Logger})
+	m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: quiet(o.Logger)})
 	if err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)
 	}

@@ -131,6 +131,7 @@ var notices = map[string]string{
 	"revoked":     "Token revoked.",
 	"user":        "User updated.",
 	"menu":        "Menu saved.",
+	"retried":     "The job will run again shortly.",
 }
 
 // form holds submitted values and the errors to show next to fields.

@@ -412,7 +412,7 @@ func (s *Server) handleAdminArticleCreate(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	s.written(ctx)
+	s.articleWritten(ctx, a.ID)
 	s.logger.Info("article created", "article_id", a.ID, "status", a.Status, "user_id", u.ID)
 	seeOther(w, r, fmt.Sprintf("/admin/articles/%d?done=%s", a.ID, doneOf(a.Status)))
 	return nil
@@ -467,7 +467,7 @@ func (s *Server) handleAdminArticleSave(w http.ResponseWriter, r *http.Request, 
 		if _, err := s.store.UpdateArticle(ctx, a.ID, upd); err != nil {
 			return err
 		}
-		s.written(ctx)
+		s.articleWritten(ctx, a.ID)
 		s.logger.Info("article trashed", "article_id", a.ID, "user_id", u.ID)
 		seeOther(w, r, "/admin/articles?done=trashed")
 		return nil
@@ -516,7 +516,7 @@ func (s *Server) handleAdminArticleSave(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	s.written(ctx)
+	s.articleWritten(ctx, b.ID)
 	s.logger.Info("article saved", "article_id", b.ID, "status", b.Status, "user_id", u.ID)
 	done := doneOf(b.Status)
 	switch {
@@ -798,7 +798,7 @@ func (s *Server) handleAdminArticleRestore(w http.ResponseWriter, r *http.Reques
 	if _, err := s.store.UpdateArticle(r.Context(), a.ID, folio.ArticleUpdate{Status: &st, PublishedAt: a.PublishedAt, EditorID: u.ID}); err != nil {
 		return err
 	}
-	s.written(r.Context())
+	s.articleWritten(r.Context(), a.ID)
 	seeOther(w, r, "/admin/trash?done=restored")
 	return nil
 }
@@ -819,7 +819,7 @@ func (s *Server) handleAdminArticleDelete(w http.ResponseWriter, r *http.Request
 	if err := s.store.DeleteArticle(r.Context(), a.ID); err != nil {
 		return err
 	}
-	s.written(r.Context())
+	s.articleWritten(r.Context(), a.ID)
 	s.logger.Info("article deleted", "article_id", a.ID, "user_id", u.ID)
 	seeOther(w, r, "/admin/trash?done=deleted")
 	return nil
@@ -929,7 +929,7 @@ func (s *Server) handleAdminRevisionRestore(w http.ResponseWriter, r *http.Reque
 	if _, err := s.store.RestoreRevision(r.Context(), a.ID, rev, u.ID); err != nil {
 		return err
 	}
-	s.written(r.Context())
+	s.articleWritten(r.Context(), a.ID)
 	s.logger.Info("revision restored", "article_id", a.ID, "revision_id", rev, "user_id", u.ID)
 	seeOther(w, r, fmt.Sprintf("/admin/articles/%d?done=reverted", a.ID))
 	return nil

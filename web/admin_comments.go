@@ -222,7 +222,7 @@ func (s *Server) handleAdminCommentReply(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	s.written(ctx)
-	s.commentApproved(c)
+	s.commentApproved(ctx, c)
 	s.logger.Info("comment reply", "comment_id", c.ID, "parent_id", parent.ID, "user_id", u.ID)
 	seeOther(w, r, commentsBack(r, "replied"))
 	return nil

@@ -330,7 +330,7 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.written(ctx)
+	s.articleWritten(ctx, a.ID)
 	s.logger.Info("article created", "article_id", a.ID, "slug", a.Slug, "status", a.Status, "user_id", u.ID)
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/articles/%d", a.ID))
 	writeJSON(w, http.StatusCreated, struct {
@@ -465,7 +465,7 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.written(ctx)
+	s.articleWritten(ctx, a.ID)
 	s.logger.Info("article updated", "article_id", a.ID, "status", a.Status, "user_id", u.ID)
 	writeJSON(w, http.StatusOK, s.articleJSON(a))
 	return nil
@@ -494,7 +494,7 @@ func (s *Server) handleAPIArticleDelete(w http.ResponseWriter, r *http.Request) 
 			s.writeJSONError(w, r, err)
 			return
 		}
-		s.written(ctx)
+		s.articleWritten(ctx, a.ID)
 		s.logger.Info("article deleted", "article_id", a.ID, "user_id", u.ID)
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -505,7 +505,7 @@ func (s *Server) handleAPIArticleDelete(w http.ResponseWriter, r *http.Request) 
 		s.writeJSONError(w, r, err)
 		return
 	}
-	s.written(ctx)
+	s.articleWritten(ctx, a.ID)
 	s.logger.Info("article trashed", "article_id", a.ID, "user_id", u.ID)
 	writeJSON(w, http.StatusOK, s.articleJSON(a))
 }

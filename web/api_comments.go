@@ -141,7 +141,7 @@ func (s *Server) moderate(ctx context.Context, u *folio.User, c *folio.Comment, 
 			s.written(ctx)
 		}
 		if status == folio.CommentApproved {
-			s.commentApproved(before)
+			s.commentApproved(ctx, before)
 		}
 		s.logger.Info("comment moderated", "comment_id", c.ID, "from", before.Status, "to", status, "user_id", u.ID)
 	}

@@ -617,7 +617,7 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) (*commentRe
 	}
 	s.logger.Info("comment posted", "comment_id", c.ID, "article_id", a.ID, "status", c.Status, "spam_score", c.SpamScore)
 	s.forgetOldAddresses(ctx, now)
-	s.afterComment(a, c, set, f.Get("subscribe") == "1")
+	s.afterComment(ctx, c, f.Get("subscribe") == "1")
 
 	remember := f.Get("remember") == "1"
 	if _, _, had := readCommenter(r); remember || had {

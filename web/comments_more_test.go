@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,9 +25,10 @@ import (
 
 // smtpSink is a tiny SMTP server on loopback that keeps every message.
 type smtpSink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	msgs []string // "RCPT\nDATA"
+	ln     net.Listener
+	mu     sync.Mutex
+	msgs   []string     // "RCPT\nDATA"
+	refuse atomic.Int32 // connections still to turn away (421), as a relay that is down
 }
 
 func newSMTPSink(t testing.TB) *smtpSink {
@@ -53,6 +55,10 @@ func (s *smtpSink) serve(c net.Conn) {
 	defer c.Close()
 	r := bufio.NewReader(c)
 	say := func(line string) { io.WriteString(c, line+"\r\n") }
+	if s.refuse.Add(-1) >= 0 {
+		say("421 sink: try again later")
+		return
+	}
 	say("220 sink ESMTP")
 	var rcpt, data strings.Builder
 	for {

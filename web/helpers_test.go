@@ -21,20 +21,28 @@ import (
 )
 
 // clock is a settable time source shared by the store and the server.
+// A live clock runs with the real one, Advance adding an offset (tests
+// with a job queue, whose schedule is real time).
 type clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	live bool
+	off  time.Duration
 }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.live {
+		return time.Now().Add(c.off)
+	}
 	return c.t
 }
 
 func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
+	c.off += d
 	c.mu.Unlock()
 }
 
@@ -52,19 +60,30 @@ type testEnv struct {
 
 func newTestServer(t testing.TB) *testEnv {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "folio.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "folio.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newTestServerOn(t, st, &st.Now, nil)
+}
+
+// newTestServerOn is newTestServer on a store of the caller's (now is its
+// clock field), with cfg changing the server's Config.
+func newTestServerOn(t testing.TB, st folio.Store, now *func() time.Time, cfg func(*Config)) *testEnv {
+	t.Helper()
+	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)}
-	st.Now = clk.Now
+	*now = clk.Now
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	env := &testEnv{t: t, store: st, clock: clk, users: map[folio.Role]*folio.User{}, tokens: map[folio.Role]string{}}
 	env.ts = httptest.NewUnstartedServer(nil)
 	base := "http://" + env.ts.Listener.Addr().String()
-	srv, err := New(Config{Store: st, Logger: logger, BaseURL: base, Now: clk.Now})
+	c := Config{Store: st, Logger: logger, BaseURL: base, Now: clk.Now}
+	if cfg != nil {
+		cfg(&c)
+	}
+	srv, err := New(c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"mime"
 	"mime/quotedprintable"
@@ -79,26 +80,59 @@ func (m *mailer) send(msg message) error {
 	return nil
 }
 
-// afterComment sends, in the background, the mail a new comment causes:
-// a note to the article's authors, replies to confirmed subscribers when
-// the comment is public, and a confirmation link when the commenter asked
-// to subscribe. Delivery is best effort: a failure is logged, never shown
-// to the reader, whose comment is stored already.
-func (s *Server) afterComment(a *folio.Article, c *folio.Comment, set commentSettings, subscribe bool) {
-	m := s.comments.mailer
-	if m == nil {
+// afterComment queues the mail a new comment causes (commentNotice
+// does it). The reader's comment is stored already; a failed send is
+// retried by the queue and never shown to the reader.
+func (s *Server) afterComment(ctx context.Context, c *folio.Comment, subscribe bool) {
+	if s.comments.mailer == nil {
 		return
 	}
-	s.comments.notify.Add(1)
-	go func() {
-		defer s.comments.notify.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		si, err := s.site(ctx)
-		if err != nil {
-			s.logger.Error("notify comment", "comment_id", c.ID, "err", err)
-			return
-		}
+	s.enqueue(ctx, folio.CommentNoticeJob{CommentID: c.ID, Event: folio.CommentPostedEvent,
+		Subscribe: subscribe && c.Status != folio.CommentSpam}) // a robot must not make us mail strangers
+}
+
+// commentApproved is called when a moderator publishes a held comment.
+func (s *Server) commentApproved(ctx context.Context, c *folio.Comment) {
+	if s.comments.mailer == nil {
+		return
+	}
+	s.enqueue(ctx, folio.CommentNoticeJob{CommentID: c.ID, Event: folio.CommentApprovedEvent})
+}
+
+// sendCommentNotice sends the mail of one comment event: a note to the
+// article's authors, the comment to confirmed subscribers when it is
+// public, and a confirmation link when the commenter asked to subscribe.
+// Each message is claimed once per comment and recipient before it goes
+// (mailOnce), so a retry after a partial failure sends only what failed,
+// and a subscriber hears of a comment once whichever event mails it.
+func (s *Server) sendCommentNotice(ctx context.Context, j folio.CommentNoticeJob) error {
+	if s.comments.mailer == nil {
+		return nil
+	}
+	c, err := s.store.FindCommentByID(ctx, j.CommentID)
+	if errors.Is(err, folio.ErrNotFound) {
+		return nil // deleted since
+	}
+	if err != nil {
+		return err
+	}
+	a, err := s.store.FindArticleByID(ctx, c.ArticleID)
+	if errors.Is(err, folio.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	si, err := s.site(ctx)
+	if err != nil {
+		return err
+	}
+	set, err := s.commentSettings(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	if j.Event == folio.CommentPostedEvent {
 		link := si.BaseURL + articlePath(a.Slug)
 		if set.Notify && c.Status != folio.CommentSpam {
 			state := "It is published."
@@ -109,36 +143,46 @@ func (s *Server) afterComment(a *folio.Article, c *folio.Comment, set commentSet
 				if au.Email == "" || au.Email == c.Email {
 					continue
 				}
-				s.mail(message{To: au.Email, Subject: "New comment on “" + a.Title + "”",
-					Body: fmt.Sprintf("%s wrote on “%s”:\n\n%s\n\n%s\n%s#comment-%d\n", c.Name, a.Title, c.Body, state, link, c.ID)})
+				errs = append(errs, s.mailOnce(ctx, fmt.Sprintf("comment:%d:author:%s", c.ID, au.Email), message{To: au.Email,
+					Subject: "New comment on “" + a.Title + "”",
+					Body:    fmt.Sprintf("%s wrote on “%s”:\n\n%s\n\n%s\n%s#comment-%d\n", c.Name, a.Title, c.Body, state, link, c.ID)}))
 			}
 		}
-		if c.Status == folio.CommentApproved {
-			s.notifySubscribers(ctx, si, a, c)
+		if j.Subscribe && c.Status != folio.CommentSpam {
+			errs = append(errs, s.confirmSubscription(ctx, si, a, c))
 		}
-		if subscribe && c.Status != folio.CommentSpam { // a robot must not make us mail strangers
-			secret := folio.NewSecret()
-			sub := &folio.Subscription{ArticleID: a.ID, Email: c.Email, Token: folio.HashSecret(secret)}
-			if err := s.store.CreateSubscription(ctx, sub); err != nil {
-				s.logger.Error("create subscription", "comment_id", c.ID, "err", err)
-				return
-			}
-			s.mail(message{To: c.Email, Subject: "Confirm: new comments on “" + a.Title + "”",
-				Body: fmt.Sprintf("Someone (we hope you) asked to receive new comments on “%s” at %s.\n\n"+
-					"To confirm, open this link:\n%s/comments/confirm?token=%s\n\n"+
-					"If it was not you, ignore this message: nothing will be sent.\n", a.Title, si.Title, si.BaseURL, url.QueryEscape(secret))})
+	}
+	if c.Status == folio.CommentApproved {
+		errs = append(errs, s.notifySubscribers(ctx, si, a, c))
+	}
+	return errors.Join(errs...)
+}
+
+// confirmSubscription stores an unconfirmed subscription and mails its
+// link (double opt-in). A retry replaces the unconfirmed subscription, so
+// only the link last sent works.
+func (s *Server) confirmSubscription(ctx context.Context, si siteInfo, a *folio.Article, c *folio.Comment) error {
+	secret := folio.NewSecret()
+	sub := &folio.Subscription{ArticleID: a.ID, Email: c.Email, Token: folio.HashSecret(secret)}
+	return s.once(ctx, fmt.Sprintf("comment:%d:confirm", c.ID), func() error {
+		if err := s.store.CreateSubscription(ctx, sub); err != nil {
+			return fmt.Errorf("create subscription: %w", err)
 		}
-	}()
+		return s.comments.mailer.send(message{To: c.Email, Subject: "Confirm: new comments on “" + a.Title + "”",
+			Body: fmt.Sprintf("Someone (we hope you) asked to receive new comments on “%s” at %s.\n\n"+
+				"To confirm, open this link:\n%s/comments/confirm?token=%s\n\n"+
+				"If it was not you, ignore this message: nothing will be sent.\n", a.Title, si.Title, si.BaseURL, url.QueryEscape(secret))})
+	})
 }
 
 // notifySubscribers mails a public comment to the confirmed subscribers of
 // its article, except its own writer.
-func (s *Server) notifySubscribers(ctx context.Context, si siteInfo, a *folio.Article, c *folio.Comment) {
+func (s *Server) notifySubscribers(ctx context.Context, si siteInfo, a *folio.Article, c *folio.Comment) error {
 	subs, err := s.store.FindSubscribers(ctx, a.ID)
 	if err != nil {
-		s.logger.Error("find subscribers", "article_id", a.ID, "err", err)
-		return
+		return fmt.Errorf("find subscribers of article %d: %w", a.ID, err)
 	}
+	var errs []error
 	for _, sub := range subs {
 		if sub.Email == c.Email {
 			continue
@@ -146,38 +190,37 @@ func (s *Server) notifySubscribers(ctx context.Context, si siteInfo, a *folio.Ar
 		// The stored token is a hash; the unsubscribe link carries a
 		// signed form of it, so the database alone cannot forge one.
 		unsub := si.BaseURL + "/comments/unsubscribe?sub=" + url.QueryEscape(sub.Token) + "&sig=" + s.comments.sign("unsub", sub.Token)
-		s.mail(message{To: sub.Email, Subject: "New comment on “" + a.Title + "”", Unsubscribe: unsub,
+		errs = append(errs, s.mailOnce(ctx, fmt.Sprintf("comment:%d:sub:%s", c.ID, sub.Email), message{To: sub.Email,
+			Subject: "New comment on “" + a.Title + "”", Unsubscribe: unsub,
 			Body: fmt.Sprintf("%s wrote on “%s”:\n\n%s\n\n%s#comment-%d\n\nStop these messages (one click): %s\n",
-				c.Name, a.Title, c.Body, si.BaseURL+articlePath(a.Slug), c.ID, unsub)})
+				c.Name, a.Title, c.Body, si.BaseURL+articlePath(a.Slug), c.ID, unsub)}))
 	}
+	return errors.Join(errs...)
 }
 
-// commentApproved is called when a moderator publishes a held comment.
-func (s *Server) commentApproved(c *folio.Comment) {
-	if s.comments.mailer == nil {
-		return
-	}
-	s.comments.notify.Add(1)
-	go func() {
-		defer s.comments.notify.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		a, err := s.store.FindArticleByID(ctx, c.ArticleID)
-		if err != nil {
-			s.logger.Error("notify approved comment", "comment_id", c.ID, "err", err)
-			return
-		}
-		si, err := s.site(ctx)
-		if err != nil {
-			s.logger.Error("notify approved comment", "comment_id", c.ID, "err", err)
-			return
-		}
-		s.notifySubscribers(ctx, si, a, c)
-	}()
+// mailOnce sends msg unless the effect key was sent already.
+func (s *Server) mailOnce(ctx context.Context, key string, msg message) error {
+	return s.once(ctx, key, func() error { return s.comments.mailer.send(msg) })
 }
 
-func (s *Server) mail(msg message) {
-	if err := s.comments.mailer.send(msg); err != nil {
-		s.logger.Error("mail not sent", "err", err)
+// once runs do unless key was claimed already, by this node or another:
+// the claim comes first and is released when do fails, so a retried job
+// repeats only what failed. A crash between the claim and the end of do
+// loses that one effect rather than doubling it.
+func (s *Server) once(ctx context.Context, key string, do func() error) error {
+	eff, ok := s.store.(folio.EffectStore)
+	if !ok {
+		return do()
 	}
+	claimed, err := eff.ClaimEffect(ctx, key)
+	if err != nil || !claimed {
+		return err
+	}
+	if err := do(); err != nil {
+		if rerr := eff.ReleaseEffect(context.WithoutCancel(ctx), key); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	return nil
 }

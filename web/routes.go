@@ -78,6 +78,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /admin/users", s.adminAuth(adminRole, s.handleAdminUsers))
 	mux.Handle("POST /admin/users", s.adminAuth(adminRole, s.handleAdminUserAdd))
 	mux.Handle("POST /admin/users/{id}", s.adminAuth(adminRole, s.handleAdminUserUpdate))
+	mux.Handle("GET /admin/jobs", s.adminAuth(adminRole, s.handleAdminJobs))
+	mux.Handle("POST /admin/jobs/{id}/retry", s.adminAuth(adminRole, s.handleAdminJobRetry))
 	mux.Handle("GET /admin/settings", s.adminAuth(adminRole, s.handleAdminSettings))
 	mux.Handle("POST /admin/settings", s.adminAuth(adminRole, s.handleAdminSettingsSave))
 	mux.Handle("GET /admin/profile", s.adminAuth(anyRole, s.handleAdminProfile))

@@ -53,6 +53,11 @@ type Config struct {
 	// Blobs holds media uploads and rendered share cards; nil keeps no
 	// media (share cards are then rendered on request only).
 	Blobs folio.BlobStore
+	// Jobs is the background queue (package jobs, on River); the queue
+	// calls the server's Work to run each job. Nil runs the work in this
+	// process, best effort, with scheduled publishing and related lists
+	// on Run's tick.
+	Jobs folio.JobQueue
 }
 
 // Server is Folio's HTTP front. Create it with New, serve Handler, and run
@@ -76,6 +81,7 @@ type Server struct {
 	admin          adminState
 	comments       *commentState
 	blobs          folio.BlobStore
+	jobs           folio.JobQueue
 
 	mu            sync.Mutex
 	version       int64      // last content version seen
@@ -108,6 +114,10 @@ func New(cfg Config) (*Server, error) {
 		cache:          newPageCache(cfg.CacheBytes),
 		trustedProxies: cfg.TrustedProxies,
 		blobs:          cfg.Blobs,
+		jobs:           cfg.Jobs,
+	}
+	if s.jobs == nil {
+		s.jobs = inlineJobs{s}
 	}
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
@@ -123,6 +133,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: admin: %w", err)
 	}
 	s.metrics = newMetrics(s.cache.len, cfg.Store)
+	if cfg.Jobs != nil {
+		s.metrics.registry.MustRegister(newJobsCollector(cfg.Jobs))
+	}
 	s.fillSlot = func(dst []byte, _ *http.Request, _ *page) []byte { return dst }
 	if err := s.initComments(cfg); err != nil {
 		return nil, fmt.Errorf("web: comments: %w", err)
@@ -138,8 +151,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // writes, and Run calls it when another process wrote.
 func (s *Server) Invalidate() { s.cache.flush() }
 
-// Run publishes scheduled articles when due and notices writes by other
-// processes, until ctx ends. Both are cheap reads most of the time.
+// Run notices writes by other processes until ctx ends: one cheap read
+// per tick. Scheduled publishing and related lists are jobs (jobs.go);
+// without a queue, Run does them too.
 func (s *Server) Run(ctx context.Context) {
 	if n, ok := s.store.(folio.ChangeNotifier); ok {
 		go n.WatchChanges(ctx, s.cache.flush)
@@ -158,10 +172,25 @@ func (s *Server) Run(ctx context.Context) {
 }
 
 func (s *Server) tick(ctx context.Context) {
-	s.refreshRelated(ctx) // search.go; its changes bump the version read below
+	_, inline := s.jobs.(inlineJobs)
+	if inline {
+		s.refreshRelated(ctx) // search.go; its changes bump the version read below
+	}
 	s.mu.Lock()
+	var next time.Time
 	due := s.nextScheduled != nil && !s.now().Before(*s.nextScheduled)
+	if due {
+		next = *s.nextScheduled
+	}
 	s.mu.Unlock()
+	if due && !inline {
+		// Every node sees the time come and queues the job for it; the
+		// queue keeps one per publish time, so one node publishes. (Not
+		// queued ahead for its time: River looks for scheduled jobs only
+		// every 5 s.)
+		s.enqueue(ctx, folio.PublishDueJob{At: next.UTC()})
+		due = false
+	}
 	if due {
 		n, err := s.store.PublishDue(ctx)
 		if err != nil {
@@ -187,7 +216,8 @@ func (s *Server) tick(ctx context.Context) {
 }
 
 // written is called after every write this server makes, and by tick when
-// another process wrote: cached pages go at once and the schedule is reread.
+// another process wrote: cached pages go at once and the schedule is
+// reread.
 func (s *Server) written(ctx context.Context) {
 	s.cache.flush()
 	next, err := s.store.NextScheduled(ctx)

@@ -2,13 +2,17 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/png"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -289,8 +293,9 @@ func (d *cardDrawer) draw(c shareCard) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// renderShareCard serves /{slug}/share.png through the page cache, so a
-// card is drawn once and drawn again after any write (a new title).
+// renderShareCard serves /{slug}/share.png through the page cache: from
+// the blob store when a share_card job has drawn the article's current
+// card, drawn here otherwise.
 func (s *Server) renderShareCard(r *http.Request) (*page, error) {
 	ctx := r.Context()
 	a, err := s.store.FindArticleBySlug(ctx, r.PathValue("slug"))
@@ -304,9 +309,31 @@ func (s *Server) renderShareCard(r *http.Request) (*page, error) {
 	if !a.IsPublic(s.now()) {
 		return nil, folio.ErrNotFound
 	}
-	si, err := s.site(ctx)
+	c, err := s.shareCardOf(ctx, a)
 	if err != nil {
 		return nil, err
+	}
+	if s.blobs != nil {
+		if rc, _, err := s.blobs.Get(ctx, c.key(a.ID)); err == nil {
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err == nil {
+				return newPage(http.StatusOK, "image/png", b), nil
+			}
+		}
+	}
+	b, err := shareCards.draw(c)
+	if err != nil {
+		return nil, err
+	}
+	return newPage(http.StatusOK, "image/png", b), nil
+}
+
+// shareCardOf is what a's card shows.
+func (s *Server) shareCardOf(ctx context.Context, a *folio.Article) (shareCard, error) {
+	si, err := s.site(ctx)
+	if err != nil {
+		return shareCard{}, err
 	}
 	si = si.withLang(a.Lang)
 	names := make([]string, len(a.Authors))
@@ -321,9 +348,77 @@ func (s *Server) renderShareCard(r *http.Request) (*page, error) {
 	if lang == "" {
 		lang = si.Lang
 	}
-	b, err := shareCards.draw(shareCard{Site: si.Title, Title: markdown.Smart(a.Title), Byline: byline, Lang: lang})
-	if err != nil {
-		return nil, err
+	return shareCard{Site: si.Title, Title: markdown.Smart(a.Title), Byline: byline, Lang: lang}, nil
+}
+
+// shareCardVersion changes when the drawing changes, so stored cards of
+// the old look are drawn again.
+const shareCardVersion = "1"
+
+// key names the card's blob after the article and a hash of what it
+// shows: a new title makes a new key, never a stale read.
+func (c shareCard) key(articleID int64) string {
+	h := sha256.Sum256([]byte(shareCardVersion + "\x00" + c.Site + "\x00" + c.Title + "\x00" + c.Byline + "\x00" + c.Lang))
+	return fmt.Sprintf("%s%s.png", shareCardPrefix(articleID), hex.EncodeToString(h[:8]))
+}
+
+func shareCardPrefix(articleID int64) string { return fmt.Sprintf("cards/%d-", articleID) }
+
+// storeShareCard is the share_card job: it draws the article's card into
+// the blob store unless the current one is there already, and removes the
+// article's older cards. Without a blob store, or for an article that is
+// not public, there is nothing to do.
+func (s *Server) storeShareCard(ctx context.Context, articleID int64) error {
+	if s.blobs == nil {
+		return nil
 	}
-	return newPage(http.StatusOK, "image/png", b), nil
+	a, err := s.store.FindArticleByID(ctx, articleID)
+	if errors.Is(err, folio.ErrNotFound) {
+		return s.deleteShareCards(ctx, articleID, "")
+	}
+	if err != nil {
+		return err
+	}
+	if !a.IsPublic(s.now()) {
+		return s.deleteShareCards(ctx, articleID, "")
+	}
+	c, err := s.shareCardOf(ctx, a)
+	if err != nil {
+		return err
+	}
+	key := c.key(a.ID)
+	if _, err := s.blobs.Stat(ctx, key); err == nil {
+		return nil // drawn already, by this job's earlier run or another node
+	} else if !errors.Is(err, folio.ErrNotFound) {
+		return err
+	}
+	b, err := shareCards.draw(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.blobs.Put(ctx, key, bytes.NewReader(b), "image/png"); err != nil {
+		return fmt.Errorf("store share card: %w", err)
+	}
+	s.logger.Info("share card drawn", "article_id", a.ID, "key", key)
+	return s.deleteShareCards(ctx, articleID, key)
+}
+
+// deleteShareCards removes the article's cards but keep.
+func (s *Server) deleteShareCards(ctx context.Context, articleID int64, keep string) error {
+	var old []string
+	err := s.blobs.List(ctx, shareCardPrefix(articleID), func(b folio.BlobInfo) error {
+		if b.Key != keep {
+			old = append(old, b.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("list share cards: %w", err)
+	}
+	for _, k := range old {
+		if err := s.blobs.Delete(ctx, k); err != nil {
+			return fmt.Errorf("delete share card: %w", err)
+		}
+	}
+	return nil
 }

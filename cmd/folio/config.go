@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"folio"
+	"folio/jobs"
 	"folio/store/postgres"
 	"folio/store/sqlite"
 )
@@ -90,6 +92,20 @@ func (c *Config) validateServe() error {
 }
 
 // openStore opens the database the config names, running migrations.
+// openJobs opens the background queue on the database the store uses:
+// River's pgx driver on PostgreSQL, its SQLite driver on the same file.
+func openJobs(ctx context.Context, c *Config, logger *slog.Logger) (*jobs.Queue, error) {
+	o := jobs.Options{Logger: logger}
+	if strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://") {
+		return jobs.OpenPostgres(ctx, c.DB, o)
+	}
+	path := strings.TrimPrefix(c.DB, "sqlite:")
+	if path == "" {
+		path = filepath.Join(c.Data, "folio.db")
+	}
+	return jobs.OpenSQLite(ctx, path, o)
+}
+
 func openStore(ctx context.Context, c *Config) (folio.Store, error) {
 	if strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://") {
 		return postgres.Open(ctx, c.DB)

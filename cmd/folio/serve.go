@@ -84,8 +84,16 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 
+	// The job queue: River's tables beside the store's, migrated now;
+	// it starts working once the server that does the work exists.
+	queue, err := openJobs(ctx, &c, logger)
+	if err != nil {
+		return fmt.Errorf("open job queue: %w", err)
+	}
+	defer queue.Close()
+
 	srv, err := web.New(web.Config{Store: store, Logger: logger, BaseURL: c.BaseURL, LogRequests: c.LogRequests,
-		TrustedProxies: proxies, Comments: *comments, LoginLimits: *logins})
+		TrustedProxies: proxies, Comments: *comments, LoginLimits: *logins, Jobs: queue})
 	if err != nil {
 		return err
 	}
@@ -101,6 +109,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go srv.Run(bg)
+	if err := queue.Start(bg, srv); err != nil {
+		return err
+	}
 
 	if c.DebugAddr != "" {
 		go serveDebug(c.DebugAddr, logger)
@@ -119,6 +130,11 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	// Running jobs finish (or are cancelled at the deadline and retried
+	// later by any node); queued ones wait for the next start.
+	if err := queue.Stop(shutdownCtx); err != nil {
+		return err
 	}
 	return nil
 }

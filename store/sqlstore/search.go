@@ -356,7 +356,9 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	}
 	stems := q.Stems()
 	for _, a := range arts {
-		res.Hits = append(res.Hits, &folio.SearchHit{Article: a, Score: scores[a.ID], Snippet: snippetOf(a, stems)})
+		sn := snippetOf(a, stems)
+		a.Body = "" // read for the snippet only; a list has no use for it
+		res.Hits = append(res.Hits, &folio.SearchHit{Article: a, Score: scores[a.ID], Snippet: sn})
 	}
 	return res, nil
 }
