@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"folio/internal/pgtest"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // runBin runs the folio binary and returns its stdout, failing t on error.
@@ -216,6 +218,19 @@ func TestManyNodes(t *testing.T) {
 	_, feed, _ := get("http://" + c.lb + "/feed.xml")
 	if n := strings.Count(feed, "<title>Scheduled across nodes</title>"); n != 1 {
 		t.Errorf("scheduled article in the feed %d times, want once", n)
+	}
+	// Every node queued the publish job when the time came; it ran once,
+	// on one node, at its first attempt.
+	conn, err := pgx.Connect(context.Background(), c.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jobs, attempts int
+	err = conn.QueryRow(context.Background(), `SELECT count(*), COALESCE(sum(attempt), 0) FROM river_job
+		WHERE kind = 'publish_due' AND (args->>'at')::timestamptz = $1`, at).Scan(&jobs, &attempts)
+	conn.Close(context.Background())
+	if err != nil || jobs != 1 || attempts != 1 {
+		t.Errorf("publish job for %v: %d jobs, %d attempts (%v); want one job run once", at, jobs, attempts, err)
 	}
 
 	// Load through the balancer while one node dies.
