@@ -271,7 +271,7 @@ func (s *Server) adminPublic(h http.HandlerFunc) http.Handler {
 func (s *Server) adminAuth(g adminGuard, h adminHandler) http.Handler {
 	return s.admin.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		r.Body = http.MaxBytesReader(w, r.Body, maxAPIBody)
+		r.Body = http.MaxBytesReader(w, r.Body, adminBodyLimit(r))
 		u, _, err := s.sessionUser(r)
 		if errors.Is(err, folio.ErrNotFound) {
 			if strings.HasSuffix(r.URL.Path, "/autosave") || strings.HasSuffix(r.URL.Path, "/preview") {

@@ -102,6 +102,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("PATCH /api/v1/articles/{id}/comments", api(s.handleAPIArticleComments))
 	s.adminCommentRoutes(mux)
 
+	// Media (media.go): uploaded files, their API and admin page.
+	s.mediaRoutes(mux)
+
 	// Everything else is a 404 page (JSON under /api/).
 	mux.HandleFunc("/", s.notFound)
 
