@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -22,14 +23,22 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	snap, closeStore, err := openSnapshotter(ctx, &c)
+	snap, blobs, closeStore, err := openSnapshotter(ctx, &c)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
+	// The rows, then the media files as blob records (backup_blobs.go).
+	backup := func(w io.Writer) error {
+		if err := snap.Backup(ctx, w); err != nil {
+			return err
+		}
+		_, err := writeBlobs(ctx, w, blobs)
+		return err
+	}
 	if file == "-" {
 		zw := gzip.NewWriter(stdout)
-		if err := snap.Backup(ctx, zw); err != nil {
+		if err := backup(zw); err != nil {
 			return err
 		}
 		return zw.Close()
@@ -40,7 +49,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer os.Remove(tmp.Name())
 	zw := gzip.NewWriter(tmp)
-	if err := snap.Backup(ctx, zw); err != nil {
+	if err := backup(zw); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -71,43 +80,89 @@ func cmdRestore(ctx context.Context, args []string, stdin io.Reader, stderr io.W
 	if err != nil {
 		return err
 	}
-	var r io.Reader = stdin
-	if file != "-" {
-		f, err := os.Open(file)
+	// The file is read twice (media first, then rows), so stdin is kept in
+	// a temporary file.
+	if file == "-" {
+		tmp, err := os.CreateTemp("", "folio-restore-*")
 		if err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
-		defer f.Close()
-		r = f
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		if _, err := io.Copy(tmp, stdin); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		file = tmp.Name()
 	}
-	zr, err := gzip.NewReader(r)
+	open := func() (io.Reader, func(), error) {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, nil, fmt.Errorf("restore: %w", err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("restore: %s is not a Folio backup (gzip): %w", file, err)
+		}
+		return zr, func() { f.Close() }, nil
+	}
+	zr, closeFile, err := open()
 	if err != nil {
-		return fmt.Errorf("restore: %s is not a Folio backup (gzip): %w", file, err)
+		return err
 	}
-	snap, closeStore, err := openSnapshotter(ctx, &c)
+	closeFile()
+	snap, blobs, closeStore, err := openSnapshotter(ctx, &c)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	if err := snap.Restore(ctx, zr); err != nil {
+	// Media first: each blob is checked whole before it is kept, and the
+	// new ones are removed again if anything after fails.
+	zr, closeFile, err = open()
+	if err != nil {
+		return err
+	}
+	created, err := restoreBlobs(ctx, zr, blobs)
+	closeFile()
+	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	fmt.Fprintf(stderr, "restored %s\n", file)
+	undo := func() {
+		for _, k := range created {
+			blobs.Delete(context.WithoutCancel(ctx), k)
+		}
+	}
+	if zr, closeFile, err = open(); err != nil {
+		undo()
+		return err
+	}
+	defer closeFile()
+	if err := snap.Restore(ctx, &rowsReader{br: bufio.NewReaderSize(zr, 1<<16)}); err != nil {
+		undo()
+		return fmt.Errorf("restore: %w", err)
+	}
+	fmt.Fprintf(stderr, "restored %s (%d media files)\n", file, len(created))
 	return nil
 }
 
-// openSnapshotter opens the configured store for backup or restore.
-func openSnapshotter(ctx context.Context, c *Config) (folio.Snapshotter, func() error, error) {
+// openSnapshotter opens the configured store and media store for backup
+// or restore.
+func openSnapshotter(ctx context.Context, c *Config) (folio.Snapshotter, folio.BlobStore, func() error, error) {
 	store, err := openStore(ctx, c)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open database: %w", err)
+		return nil, nil, nil, fmt.Errorf("open database: %w", err)
 	}
 	snap, ok := store.(folio.Snapshotter)
 	if !ok {
 		store.Close()
-		return nil, nil, fmt.Errorf("this database engine cannot back up or restore")
+		return nil, nil, nil, fmt.Errorf("this database engine cannot back up or restore")
 	}
-	return snap, store.Close, nil
+	blobs, err := openBlobs(ctx, c, store)
+	if err != nil {
+		store.Close()
+		return nil, nil, nil, err
+	}
+	return snap, blobs, store.Close, nil
 }
 
 // fileArg parses flags around one positional FILE argument.

@@ -32,12 +32,14 @@ type Config struct {
 	LogLevel       string
 	TrustedProxies string
 	DebugAddr      string
+	Media          string // local, postgres or s3://… (openBlobs)
 }
 
 // dbFlags registers --data and --db, which every database command takes.
 func dbFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.Data, "data", env("FOLIO_DATA", "./folio-data"), "data directory (SQLite database, media, caches)")
 	fs.StringVar(&c.DB, "db", env("FOLIO_DB", ""), "database URL: postgres://... for PostgreSQL; default SQLite at <data>/folio.db")
+	fs.StringVar(&c.Media, "media", env("FOLIO_MEDIA", "local"), "media store: local (<data>/media), postgres (in the --db database) or s3://ACCESS:SECRET@host:port/bucket?secure=false&region=R")
 }
 
 func env(key, def string) string {

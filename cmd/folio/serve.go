@@ -83,6 +83,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := announceSetup(ctx, store, c.BaseURL, stderr); err != nil {
 		return err
 	}
+	blobs, err := openBlobs(ctx, &c, store)
+	if err != nil {
+		return err
+	}
 
 	// The job queue: River's tables beside the store's, migrated now;
 	// it starts working once the server that does the work exists.
@@ -93,7 +97,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	defer queue.Close()
 
 	srv, err := web.New(web.Config{Store: store, Logger: logger, BaseURL: c.BaseURL, LogRequests: c.LogRequests,
-		TrustedProxies: proxies, Comments: *comments, LoginLimits: *logins, Jobs: queue})
+		TrustedProxies: proxies, Comments: *comments, LoginLimits: *logins, Jobs: queue, Blobs: blobs})
 	if err != nil {
 		return err
 	}
