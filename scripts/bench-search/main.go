@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -134,7 +135,15 @@ func main() {
 			st.DB().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 		}
 	} else {
-		g.vocabOnly(*n)
+		dfFile := filepath.Join(*dir, fmt.Sprintf("folio-bench-search-%s-%d.df.json", *engine, *n))
+		if b, err := os.ReadFile(dfFile); err == nil && json.Unmarshal(b, &g.df) == nil {
+			log.Printf("document frequencies read from %s", dfFile)
+		} else {
+			g.vocabOnly(*n)
+			if b, err := json.Marshal(g.df); err == nil {
+				os.WriteFile(dfFile, b, 0o644)
+			}
+		}
 		if *optimize {
 			t0 := time.Now()
 			if err := st.OptimizeSearch(ctx); err != nil {

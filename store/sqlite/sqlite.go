@@ -123,7 +123,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // dsn builds the connection string: busy_timeout first so that the pragmas
 // after it wait for locks instead of failing, then WAL, foreign keys and
 // full fsync so an acknowledged write survives a crash. Readers are
-// query_only, so a stray write on the read pool fails loudly.
+// query_only, so a stray write on the read pool fails loudly, and read
+// the file through mmap.
 func dsn(path string, write bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -134,6 +135,11 @@ func dsn(path string, write bool) string {
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(1)")
+		// Readers map the file: a search reads pages all over it (FTS5
+		// doclists and sizes, the hits' bodies), and through the default
+		// 2 MB page cache each miss was a pread, a quarter of a search's
+		// CPU at 100,000 articles.
+		q.Add("_pragma", "mmap_size(2147418112)")
 	}
 	return path + "?" + q.Encode()
 }
