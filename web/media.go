@@ -634,4 +634,3 @@ func (s *Server) handleAdminMediaDelete(w http.ResponseWriter, r *http.Request, 
 	seeOther(w, r, "/admin/media?done=deleted")
 	return nil
 }
-
