@@ -1,15 +1,23 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
+	"mime/multipart"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -132,14 +140,15 @@ type cluster struct {
 	nodes              []*server
 }
 
-func startCluster(t *testing.T, bin, db string, n int) *cluster {
+func startCluster(t *testing.T, bin, db string, n int, extra ...string) *cluster {
 	t.Helper()
 	c := &cluster{bin: bin, db: db, lb: freeAddr(t)}
 	runBin(t, bin, "", "user", "add", "--db", db, "--email", "desk@example.com", "--name", "Desk", "--role", "editor")
 	c.token = strings.TrimSpace(runBin(t, bin, "", "token", "create", "--db", db, "--email", "desk@example.com"))
 	var backends []string
 	for i := 0; i < n; i++ {
-		s := startServer(t, bin, t.TempDir(), "--db", db, "--base-url", "http://"+c.lb, "--trusted-proxies", "127.0.0.1")
+		args := append([]string{"--db", db, "--base-url", "http://" + c.lb, "--trusted-proxies", "127.0.0.1"}, extra...)
+		s := startServer(t, bin, t.TempDir(), args...)
 		c.nodes = append(c.nodes, s)
 		backends = append(backends, s.base)
 	}
@@ -168,14 +177,18 @@ func (c *cluster) publish(base string, body map[string]any) (string, int, error)
 }
 
 // TestManyNodes runs three `folio serve` processes on one PostgreSQL
-// database behind nginx: a write through one node reaches the others'
-// cached pages within a second, a scheduled article appears once, and a
-// node killed with SIGKILL under load loses no acknowledged write while the
-// balancer keeps serving.
+// database (media in it too) behind nginx: a write through one node reaches
+// the others' cached pages within a second, an image uploaded through one
+// node is served by all, a scheduled article appears once, a comment mails
+// its author once although every node runs jobs, and a node killed with
+// SIGKILL under load loses no acknowledged write while the balancer keeps
+// serving.
 func TestManyNodes(t *testing.T) {
 	pgtest.Require(t)
 	bin := processTest(t)
-	c := startCluster(t, bin, pgtest.NewSchema(t, pgtest.BaseURL()), 3)
+	sink := newSMTPSink(t)
+	c := startCluster(t, bin, pgtest.NewSchema(t, pgtest.BaseURL()), 3,
+		"--media", "postgres", "--smtp-addr", sink.ln.Addr().String(), "--smtp-from", "site@example.com")
 
 	// Every node caches its home page, then one node publishes.
 	for _, n := range c.nodes {
@@ -193,6 +206,44 @@ func TestManyNodes(t *testing.T) {
 			return strings.Contains(body, "Through node one")
 		})
 		t.Logf("seen on %s after %v", n.base, d)
+	}
+
+	// A reader opens the article on node two; the form's token must be 2 s
+	// old before a post is accepted, so the post comes after the media and
+	// scheduling checks below.
+	_, page, _ := get(c.nodes[1].base + "/" + slug)
+	form := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(page)
+	if form == nil {
+		t.Fatal("no comment form on the article")
+	}
+	formServed := time.Now()
+
+	// An image uploaded through node one is served by the balancer and by
+	// each other node from the shared store: same bytes, same ETag, and a
+	// 304 for that ETag.
+	img := tinyPNG(t)
+	media := c.uploadMedia(t, c.nodes[0].base, "dot.png", img)
+	for _, base := range []string{"http://" + c.lb, c.nodes[1].base, c.nodes[2].base} {
+		res, err := http.Get(base + media.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !bytes.Equal(b, img) || res.Header.Get("ETag") != `"`+media.SHA256+`"` {
+			t.Errorf("GET %s%s = %d, %d bytes (same: %v), ETag %q; want 200, the upload, %q", base, media.URL,
+				res.StatusCode, len(b), bytes.Equal(b, img), res.Header.Get("ETag"), `"`+media.SHA256+`"`)
+		}
+		req, _ := http.NewRequest("GET", base+media.URL, nil)
+		req.Header.Set("If-None-Match", res.Header.Get("ETag"))
+		res, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotModified {
+			t.Errorf("conditional GET %s%s = %d, want 304", base, media.URL, res.StatusCode)
+		}
 	}
 
 	// A scheduled article appears on every node at its time, once.
@@ -220,18 +271,29 @@ func TestManyNodes(t *testing.T) {
 		t.Errorf("scheduled article in the feed %d times, want once", n)
 	}
 	// Every node queued the publish job when the time came; it ran once,
-	// on one node, at its first attempt.
-	conn, err := pgx.Connect(context.Background(), c.db)
+	// on one node, at its first attempt. (The article shows at its time
+	// whether or not the job has run, visibility being decided at query
+	// time, so the job may still be waiting for a worker here.)
+	if jobs, attempts := c.jobRuns(t, `kind = 'publish_due' AND (args->>'at')::timestamptz = $1`, at); jobs != 1 || attempts != 1 {
+		t.Errorf("publish job for %v: %d jobs, %d attempts; want one job run once", at, jobs, attempts)
+	}
+
+	// The comment through node two: its author hears of it once although
+	// three nodes run the queue's workers.
+	time.Sleep(time.Until(formServed.Add(2100 * time.Millisecond)))
+	const probe = "Mail-once probe 4711"
+	vals := url.Values{"token": {form[1]}, "name": {"Kim"}, "email": {"kim@example.com"}, "body": {probe}}
+	res, err := http.Post(c.nodes[1].base+"/"+slug+"/comments", "application/x-www-form-urlencoded", strings.NewReader(vals.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var jobs, attempts int
-	err = conn.QueryRow(context.Background(), `SELECT count(*), COALESCE(sum(attempt), 0) FROM river_job
-		WHERE kind = 'publish_due' AND (args->>'at')::timestamptz = $1`, at).Scan(&jobs, &attempts)
-	conn.Close(context.Background())
-	if err != nil || jobs != 1 || attempts != 1 {
-		t.Errorf("publish job for %v: %d jobs, %d attempts (%v); want one job run once", at, jobs, attempts, err)
+	res.Body.Close()
+	if res.StatusCode >= 400 {
+		t.Fatalf("comment post = %d", res.StatusCode)
 	}
+	d := waitFor(t, 5*time.Second, "the author's comment mail", func() bool { return sink.count("desk@example.com", probe) > 0 })
+	t.Logf("comment mail after %v", d)
+	mailSeen := time.Now()
 
 	// Load through the balancer while one node dies.
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
@@ -277,6 +339,173 @@ func TestManyNodes(t *testing.T) {
 		}
 	}
 	t.Logf("%d reads, %d acknowledged writes, node killed mid-run", reads.Load(), len(acked))
+
+	// The load above took longer than any retry or second fetch of the
+	// comment's job would: still one mail, from one job run once.
+	if wait := time.Until(mailSeen.Add(3 * time.Second)); wait > 0 {
+		time.Sleep(wait)
+	}
+	if n := sink.count("desk@example.com", probe); n != 1 {
+		t.Errorf("the author got %d mails for the comment, want 1", n)
+	}
+	if jobs, attempts := c.jobRuns(t, `kind = 'comment_notice'`); jobs != 1 || attempts != 1 {
+		t.Errorf("comment notice: %d jobs, %d attempts; want one job run once", jobs, attempts)
+	}
+}
+
+// jobRuns waits up to 5 s for the River jobs matching where to be
+// finished and returns how many there are and their attempts in all.
+func (c *cluster) jobRuns(t *testing.T, where string, args ...any) (jobs, attempts int) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var unfinished int
+		err := conn.QueryRow(ctx, `SELECT count(*), COALESCE(sum(attempt), 0),
+			count(*) FILTER (WHERE state NOT IN ('completed', 'discarded', 'cancelled')) FROM river_job WHERE `+where, args...).
+			Scan(&jobs, &attempts, &unfinished)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (jobs > 0 && unfinished == 0) || time.Now().After(deadline) {
+			return jobs, attempts
+		}
+	}
+}
+
+// tinyPNG is a 3×2 PNG.
+func tinyPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 3, 2))
+	img.Set(1, 1, color.NRGBA{200, 30, 30, 255})
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// uploadedMedia is the part of POST /api/v1/media's answer the tests read.
+type uploadedMedia struct {
+	URL, SHA256, Markdown string
+	Width, Height         int
+}
+
+// uploadMedia posts a file to base's JSON API and returns the upload,
+// its URL made relative.
+func (c *cluster) uploadMedia(t *testing.T, base, name string, data []byte) uploadedMedia {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.WriteField("alt", "A dot")
+	mw.Close()
+	req, _ := http.NewRequest("POST", base+"/api/v1/media", &body)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var m uploadedMedia
+	if res.StatusCode != http.StatusCreated || json.Unmarshal(b, &m) != nil || m.URL == "" {
+		t.Fatalf("upload = %d %s", res.StatusCode, b)
+	}
+	if u, err := url.Parse(m.URL); err == nil {
+		m.URL = u.Path
+	}
+	return m
+}
+
+// smtpSink is a tiny SMTP server on loopback that keeps every message
+// (as web's tests do), so the nodes' mail can be counted.
+type smtpSink struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	msgs []string // "RCPT\nDATA"
+}
+
+func newSMTPSink(t *testing.T) *smtpSink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &smtpSink{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(conn)
+		}
+	}()
+	return s
+}
+
+func (s *smtpSink) serve(conn net.Conn) {
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	say := func(line string) { io.WriteString(conn, line+"\r\n") }
+	say("220 sink ESMTP")
+	var rcpt, data strings.Builder
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "RCPT TO"):
+			rcpt.WriteString(strings.TrimSpace(line[8:]))
+			say("250 ok")
+		case cmd == "DATA":
+			say("354 go on")
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				data.WriteString(l)
+			}
+			s.mu.Lock()
+			s.msgs = append(s.msgs, rcpt.String()+"\n"+data.String())
+			s.mu.Unlock()
+			rcpt.Reset()
+			data.Reset()
+			say("250 queued")
+		case cmd == "QUIT":
+			say("221 bye")
+			return
+		default: // EHLO, MAIL FROM, RSET…
+			say("250 ok")
+		}
+	}
+}
+
+// count is the number of messages to addr containing want.
+func (s *smtpSink) count(addr, want string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, m := range s.msgs {
+		if strings.Contains(m, addr) && strings.Contains(m, want) {
+			n++
+		}
+	}
+	return n
 }
 
 // TestDatabaseRestart restarts a private PostgreSQL under two nodes: their
