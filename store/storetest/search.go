@@ -27,6 +27,7 @@ var searchTests = []struct {
 	{"SearchVisibility", testSearchVisibility},
 	{"SearchFollowsWrites", testSearchFollowsWrites},
 	{"SearchSnippet", testSearchSnippet},
+	{"SearchHitFields", testSearchHitFields},
 	{"SearchPaging", testSearchPaging},
 	{"SearchHostile", testSearchHostile},
 	{"Related", testRelated},
@@ -284,6 +285,48 @@ func testSearchSnippet(t *testing.T, e *env) {
 	}
 	if !strings.HasPrefix(sn.String(), "…") {
 		t.Errorf("snippet %q starts at the beginning, want it around the match", sn.String())
+	}
+}
+
+// testSearchHitFields checks that a hit carries what a result list shows:
+// hits are loaded apart from FindArticles, without the body.
+func testSearchHitFields(t *testing.T, e *env) {
+	ann, bob := newUser(t, e, "Ann Lee"), newUser(t, e, "Bob Roy")
+	in := published("Harbour cranes", e.clock.Now().Add(-time.Hour), ann, bob)
+	in.Body, in.Summary, in.Lang = "The cranes at the harbour were repaired.", "Cranes again.", "en"
+	in.Tags = []string{"Shipping", "Ports"}
+	in.Series = &folio.SeriesRef{Slug: "harbours", Title: "Harbours", Position: 1}
+	a := mustCreateArticle(t, e, in)
+	res := mustSearch(t, e, "cranes", nil)
+	if len(res.Hits) != 1 {
+		t.Fatalf("hits %q, want one", hitTitles(res))
+	}
+	h := res.Hits[0].Article
+	if h.ID != a.ID || h.Title != a.Title || h.Slug != a.Slug || h.Summary != "Cranes again." || h.Lang != "en" ||
+		h.Status != folio.StatusPublished || h.PublishedAt == nil || !h.PublishedAt.Equal(*a.PublishedAt) {
+		t.Errorf("hit %+v, want the article's own fields", h)
+	}
+	var authors, tags []string
+	for _, au := range h.Authors {
+		authors = append(authors, au.Name+"/"+au.Slug)
+	}
+	for _, tg := range h.Tags {
+		tags = append(tags, tg.Name+"/"+tg.Slug)
+	}
+	if want := []string{"Ann Lee/" + ann.Slug, "Bob Roy/" + bob.Slug}; !slices.Equal(authors, want) {
+		t.Errorf("authors %q, want %q", authors, want)
+	}
+	if want := []string{"Shipping/shipping", "Ports/ports"}; !slices.Equal(tags, want) {
+		t.Errorf("tags %q, want %q", tags, want)
+	}
+	if h.Series == nil || h.Series.Slug != "harbours" || h.Series.Title != "Harbours" {
+		t.Errorf("series %+v, want harbours", h.Series)
+	}
+	if h.Body != "" {
+		t.Errorf("hit body %q, want none", h.Body)
+	}
+	if len(res.Hits[0].Snippet) == 0 {
+		t.Error("no snippet")
 	}
 }
 
