@@ -219,6 +219,8 @@ type editorPage struct {
 	Langs       []string
 	// TagSuggestions are offered under the tags (search_admin.go).
 	TagSuggestions []folio.TagSuggestion
+	// Media: the site keeps uploads, so the editor offers Insert image.
+	Media bool
 }
 
 // articleValues fills the editor's fields from a stored article.
@@ -254,7 +256,8 @@ func (s *Server) editor(w http.ResponseWriter, r *http.Request, u *folio.User, s
 		return err
 	}
 	page := editorPage{adminBase: s.base(ctx, r, u, "New article", "new"), Form: f, Article: a, Action: "/admin/articles",
-		CanDelete: u.Role.CanEditOthers(), Zone: si.Loc.String(), Langs: []string{"en", "ru", "ur", "de", "fr", "es", "ar"}}
+		CanDelete: u.Role.CanEditOthers(), Zone: si.Loc.String(), Langs: []string{"en", "ru", "ur", "de", "fr", "es", "ar"},
+		Media: s.blobs != nil}
 	if page.CanPublish, err = s.canPublish(ctx, u); err != nil {
 		return err
 	}

@@ -1,14 +1,19 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +49,7 @@ type e2eEnv struct {
 	clock *clock
 }
 
-func newE2EServer(t *testing.T) *e2eEnv {
+func newE2EServer(t *testing.T, configure ...func(*Config)) *e2eEnv {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "folio.db"))
 	if err != nil {
@@ -54,8 +59,12 @@ func newE2EServer(t *testing.T) *e2eEnv {
 	clk := &clock{t: time.Now().UTC().Truncate(time.Minute)}
 	st.Now = clk.Now
 	ts := httptest.NewUnstartedServer(nil)
-	srv, err := New(Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		BaseURL: "http://" + ts.Listener.Addr().String(), Now: clk.Now})
+	cfg := Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BaseURL: "http://" + ts.Listener.Addr().String(), Now: clk.Now}
+	for _, f := range configure {
+		f(&cfg)
+	}
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,4 +407,83 @@ func TestE2EAdmin(t *testing.T) {
 		chromedp.Navigate(base+"/admin/articles"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/admin/login"]`)),
 	)
+}
+
+// TestE2EInsertImage uploads a PNG with the editor's Insert image: its
+// Markdown lands at the cursor as a paragraph of its own, the live preview
+// shows the image, and a file that is not an image is refused in the
+// status line.
+func TestE2EInsertImage(t *testing.T) {
+	requireChromium(t)
+	e := newE2EServer(t, func(c *Config) { c.Blobs = &memBlobs{m: map[string][]byte{}} })
+	bg := context.Background()
+	hash, err := folio.HashPassword("an editor passphrase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := &folio.User{Name: "Eda Editor", Email: "eda@example.com", Role: folio.RoleEditor, PasswordHash: hash}
+	if err := ed.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.CreateUser(bg, ed); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	img := image.NewNRGBA(image.Rect(0, 0, 4, 3))
+	img.Set(1, 1, color.NRGBA{200, 30, 30, 255})
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	pngPath, txtPath := filepath.Join(dir, "red dot.png"), filepath.Join(dir, "notes.txt")
+	os.WriteFile(pngPath, b.Bytes(), 0o644)
+	os.WriteFile(txtPath, []byte("not an image"), 0o644)
+
+	ctx := newBrowser(t)
+	base := e.ts.URL
+	run(t, ctx, "login",
+		chromedp.Navigate(base+"/admin"),
+		fill("Email", "eda@example.com"), fill("Password", "an editor passphrase"), button("Log in"),
+		waitText("h1", "Dashboard"),
+		chromedp.Navigate(base+"/admin/articles/new"),
+		waitText("h1", "New article"),
+	)
+	// With the script, the controls replace the link to the Media page.
+	fallback := get(t, ctx, "fallback hidden", chromedp.Evaluate[bool](`document.querySelector(".insert-image-fallback").hidden`))
+	labelled := get(t, ctx, "file input labelled", chromedp.Evaluate[string](`document.getElementById("insert-image-file").labels[0].textContent`))
+	if !fallback || labelled != "Insert image" {
+		t.Errorf("fallback hidden %v, file input's label %q", fallback, labelled)
+	}
+	run(t, ctx, "upload",
+		fill("Title", "With a picture"),
+		fill("Body", "Before.\n\nAfter."),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(b => (b.focus(), b.setSelectionRange(7, 7), true))(document.getElementById("body"))`)(ctx, t)
+			return err
+		}),
+		fill("Alt text of the next image", "A red dot"),
+		chromedp.SetUploadFiles(chromedp.ID("insert-image-file"), []string{pngPath}),
+		waitText("p", "Inserted red dot.png"),
+		chromedp.WaitVisible(chromedp.CSS(`#live-preview-body img[src^="/media/"]`)),
+	)
+	body := get(t, ctx, "body", chromedp.Value(chromedp.ID("body")))
+	md := regexp.MustCompile(`^Before\.\n\n(!\[A red dot\]\(/media/\d{4}/\d\d/[0-9a-f]{12}-red-dot\.png\))\n\nAfter\.$`).FindStringSubmatch(body)
+	if md == nil {
+		t.Fatalf("body after Insert image = %q", body)
+	}
+	list, total, err := e.store.FindMedia(bg, folio.MediaFilter{})
+	if err != nil || total != 1 || list[0].Alt != "A red dot" || list[0].Width != 4 {
+		t.Errorf("stored media: %d files (%v), %+v", total, err, list)
+	}
+
+	run(t, ctx, "refused file",
+		chromedp.SetUploadFiles(chromedp.ID("insert-image-file"), []string{txtPath}),
+		waitText("p", "Not inserted:"),
+	)
+	cls := get(t, ctx, "status class", chromedp.Evaluate[string](`document.getElementById("insert-image-status").className`))
+	if after := get(t, ctx, "body", chromedp.Value(chromedp.ID("body"))); after != body || !strings.Contains(cls, "error") {
+		t.Errorf("after a refused file: body %q, status class %q", after, cls)
+	}
+	run(t, ctx, "save", button("Save draft"), waitText("p", "Draft saved"))
+	if as, _, err := e.store.FindArticles(bg, folio.ArticleFilter{}); err != nil || len(as) != 1 || !strings.Contains(as[0].Body, md[1]) {
+		t.Errorf("saved article: %v %+v", err, as)
+	}
 }

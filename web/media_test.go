@@ -342,4 +342,16 @@ func TestAdminMedia(t *testing.T) {
 	if res := e.do("GET", "/admin/media", nil); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("media page without a session = %d", res.StatusCode)
 	}
+	// The editor's Insert image: without a script, a link to this page;
+	// the file input (shown by insert-image.js) has its label.
+	doc = e.do("GET", "/admin/articles/new", nil, author).doc(t)
+	if doc.Find(`#insert-image .insert-image-fallback a[href="/admin/media"]`).Length() != 1 ||
+		doc.Find(`label[for=insert-image-file]`).Text() != "Insert image" ||
+		doc.Find(`#insert-image-file:not([name])`).Length() != 1 || doc.Find(`#insert-image-status[aria-live]`).Length() != 1 {
+		t.Error("the editor lacks the Insert image fallback link, its labelled file input or its live status")
+	}
+	plain := newTestServer(t)
+	if plain.do("GET", "/admin/articles/new", nil, plain.session(plain.users[folio.RoleAuthor])).doc(t).Find("#insert-image").Length() != 0 {
+		t.Error("Insert image offered on a site without media")
+	}
 }
