@@ -37,6 +37,15 @@ func searchPublicCond(param int) string {
 	return searchPublicCondOn(fmt.Sprintf("$%d", param))
 }
 
+// hiddenDocs selects the search_docs not public at now, the negation of
+// searchPublicCond written as ranges of the index search_docs_public.
+func hiddenDocs(now string) string {
+	return `SELECT article_id FROM search_docs WHERE status < 'published' OR status > 'scheduled'
+		OR (status > 'published' AND status < 'scheduled')
+		UNION ALL SELECT article_id FROM search_docs WHERE status IN ('published', 'scheduled')
+		AND (published_at IS NULL OR published_at > ` + now + `)`
+}
+
 // searchPublicCondOn is searchPublicCond with the time's SQL given.
 func searchPublicCondOn(now string) string {
 	return `d.status IN ('published', 'scheduled') AND d.published_at IS NOT NULL AND d.published_at <= ` + now
@@ -258,7 +267,8 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	// Values the planner must not plan with (opaqueParams): the time
 	// changes every call.
 	param := func(v any) string { return s.opaqueParams(arg(v), 1) }
-	conds := []string{match, searchPublicCondOn(param(s.bindTime(s.now())))}
+	now := param(s.bindTime(s.now()))
+	conds := []string{match, searchPublicCondOn(now)}
 	if q.Tag != "" {
 		conds = append(conds, fmt.Sprintf(`EXISTS (SELECT 1 FROM article_tags x JOIN tags t ON t.id = x.tag_id
 			WHERE x.article_id = d.article_id AND t.slug = %s)`, param(q.Tag)))
@@ -309,6 +319,13 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	}
 	inner := `SELECT d.article_id AS article_id, ` + score + ` AS r FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
 		fmt.Sprintf(` ORDER BY %s DESC LIMIT $%d`, idCol, arg(folio.SearchRankCap+1))
+	if s.dialect.FTS5 && len(conds) == 2 {
+		// No filter but visibility: rather than look each match up in
+		// search_docs (a seventh of the CPU at 100,000 articles), leave
+		// out the few articles not public, found through their index.
+		inner = `SELECT f.rowid AS article_id, ` + score + ` AS r FROM search_fts f WHERE ` + match +
+			` AND f.rowid NOT IN (` + hiddenDocs(now) + fmt.Sprintf(`) ORDER BY f.rowid DESC LIMIT $%d`, len(args))
+	}
 	if !s.dialect.FTS5 {
 		// Rank only the capped matches: ts_rank_cd reads each whole
 		// tsvector, so PostgreSQL must not compute it before the LIMIT.
