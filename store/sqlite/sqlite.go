@@ -35,48 +35,6 @@ const lowerFunc = "folio_lower"
 // Store is a folio.Store on one SQLite file.
 type Store struct {
 	*sqlstore.Store
-	stopCheckpoints func()
-}
-
-// Close stops the checkpointer and closes the database.
-func (s *Store) Close() error {
-	s.stopCheckpoints()
-	return s.Store.Close()
-}
-
-// checkpointEvery is how often the WAL is copied back into the database
-// file. Left to SQLite, the commit that filled 1,000 pages would do it
-// and wait for its fsync: a write in thirty or so took three to ten
-// times as long (article writes' p99 at 100,000 articles).
-const checkpointEvery = time.Second
-
-// checkpoints runs PASSIVE checkpoints on a connection of their own until
-// stop is called: writers and readers go on meanwhile.
-func checkpoints(path string, drv *sqlite.Driver) (stop func()) {
-	db := sql.OpenDB(connector{drv: drv, dsn: dsn(path, true)})
-	db.SetMaxOpenConns(1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(checkpointEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				// A failure (the file busy, the disk full) is retried at
-				// the next tick; the writers' own checkpoints are off.
-				_, _ = db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
-			}
-		}
-	}()
-	return func() {
-		cancel()
-		<-done
-		_ = db.Close()
-	}
 }
 
 // Dialect is how sqlstore talks to SQLite.
@@ -155,20 +113,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if v, err := sqlstore.LatestVersion(sub); err == nil {
 		st.RequireSchema(v)
 	}
-	stop := checkpoints(path, drv)                  // before IndexPending, which may write a lot
 	if _, err := st.IndexPending(ctx); err != nil { // articles older than search
-		stop()
 		closeAll()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &Store{Store: st, stopCheckpoints: stop}, nil
+	return &Store{Store: st}, nil
 }
 
 // dsn builds the connection string: busy_timeout first so that the pragmas
 // after it wait for locks instead of failing, then WAL, foreign keys and
 // full fsync so an acknowledged write survives a crash. Readers are
 // query_only, so a stray write on the read pool fails loudly, and read
-// the file through mmap. The writer leaves checkpoints to checkpoints.
+// the file through mmap.
 func dsn(path string, write bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -177,7 +133,6 @@ func dsn(path string, write bool) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	if write {
 		q.Set("_txlock", "immediate")
-		q.Add("_pragma", "wal_autocheckpoint(0)") // checkpoints does it
 	} else {
 		q.Add("_pragma", "query_only(1)")
 		// Readers map the file: a search reads pages all over it (FTS5
