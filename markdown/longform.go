@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"regexp"
+	"strconv"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -39,10 +40,28 @@ var sizeSuffix = regexp.MustCompile(`(?:^|\s)=([1-9][0-9]{0,4})x([1-9][0-9]{0,4}
 
 var headingsKey = parser.NewContextKey()
 
+var imageSizeKey = parser.NewContextKey()
+
+// DocOptions are what the caller knows beyond the Markdown.
+type DocOptions struct {
+	// ImageSize gives an image's intrinsic size by its URL as written
+	// (the site's uploads, say), for images without a =WxH suffix; ok
+	// false leaves the image unsized. Called once per such image.
+	ImageSize func(src string) (width, height int, ok bool)
+}
+
 // ArticleDoc renders an article body as Article does and also returns its
 // headings, so the page can show a table of contents.
 func (r *Renderer) ArticleDoc(src string) (Doc, error) {
+	return r.ArticleDocWith(src, DocOptions{})
+}
+
+// ArticleDocWith is ArticleDoc with options.
+func (r *Renderer) ArticleDocWith(src string, o DocOptions) (Doc, error) {
 	pc := parser.NewContext()
+	if o.ImageSize != nil {
+		pc.Set(imageSizeKey, o.ImageSize)
+	}
 	out, err := convertContext(r.article, src, pc)
 	if err != nil {
 		return Doc{}, fmt.Errorf("render article: %w", err)
@@ -77,6 +96,7 @@ type longformTransformer struct{}
 
 func (longformTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	source := reader.Source()
+	imageSize, _ := pc.Get(imageSizeKey).(func(string) (int, int, bool))
 	var headings []Heading
 	var figures []*ast.Paragraph
 	var pulls []*ast.Blockquote
@@ -99,7 +119,12 @@ func (longformTransformer) Transform(doc *ast.Document, reader text.Reader, pc p
 			n.AppendChild(n, a)
 			return ast.WalkSkipChildren, nil
 		case *ast.Image:
-			sizeImage(n)
+			if !sizeImage(n) && imageSize != nil {
+				if w, h, ok := imageSize(string(n.Destination)); ok && w > 0 && h > 0 {
+					n.SetAttributeString("width", []byte(strconv.Itoa(w)))
+					n.SetAttributeString("height", []byte(strconv.Itoa(h)))
+				}
+			}
 			if p, ok := n.Parent().(*ast.Paragraph); ok && onlyChild(p, n, source) {
 				figures = append(figures, p)
 			}
@@ -136,11 +161,12 @@ func (longformTransformer) Transform(doc *ast.Document, reader text.Reader, pc p
 }
 
 // sizeImage moves a "=WxH" title suffix into width and height attributes,
-// which let the browser reserve the image's space before it loads.
-func sizeImage(img *ast.Image) {
+// which let the browser reserve the image's space before it loads, and
+// reports whether there was one.
+func sizeImage(img *ast.Image) bool {
 	m := sizeSuffix.FindSubmatchIndex(img.Title)
 	if m == nil {
-		return
+		return false
 	}
 	img.SetAttributeString("width", img.Title[m[2]:m[3]])
 	img.SetAttributeString("height", img.Title[m[4]:m[5]])
@@ -148,6 +174,7 @@ func sizeImage(img *ast.Image) {
 	if len(img.Title) == 0 {
 		img.Title = nil
 	}
+	return true
 }
 
 // onlyChild reports whether img is all there is in p but blank text.

@@ -681,7 +681,7 @@ func (s *Server) handleAdminPreview(w http.ResponseWriter, r *http.Request, u *f
 		return err
 	}
 	if r.URL.Query().Get("fragment") == "1" {
-		v, err := s.view(si, a, true)
+		v, err := s.viewCtx(r.Context(), si, a, true)
 		if err != nil {
 			return err
 		}

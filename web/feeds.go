@@ -33,7 +33,7 @@ func (s *Server) feedData(r *http.Request) (feed.Site, []feed.Item, error) {
 	site := feed.Site{Title: si.Title, Description: si.Description, BaseURL: si.BaseURL, Lang: si.Lang, Updated: s.now().UTC()}
 	items := make([]feed.Item, 0, len(as))
 	for _, a := range as {
-		v, err := s.view(si, a, true)
+		v, err := s.viewCtx(ctx, si, a, true)
 		if err != nil {
 			return site, nil, err
 		}

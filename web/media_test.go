@@ -190,6 +190,22 @@ func testMediaFlow(t *testing.T, e *mediaEnv) {
 		t.Errorf("second upload = %d id %d, want 200 id %d", res.StatusCode, again.ID, m.ID)
 	}
 
+	// In an article the upload gets its size (the page does not jump while
+	// it loads) and loads lazily; an unknown /media/ path stays unsized.
+	art := e.mustCreateArticle(map[string]any{"title": "Harbour pictures", "status": "published",
+		"body": m.Markdown + "\n\nNot uploaded: ![gone](/media/2026/05/000000000000-gone.png)"})
+	page := e.do("GET", "/"+art.Slug, nil).doc(t)
+	img := page.Find(`.post img[src="/` + wantKey + `"]`)
+	w, _ := img.Attr("width")
+	h, _ := img.Attr("height")
+	lazy, _ := img.Attr("loading")
+	if img.Length() != 1 || w != "64" || h != "48" || lazy != "lazy" {
+		t.Errorf("article image: %d found, width %q height %q loading %q", img.Length(), w, h, lazy)
+	}
+	if _, sized := page.Find(`img[src$="-gone.png"]`).Attr("width"); sized {
+		t.Error("an image that is no upload got a size")
+	}
+
 	// A PDF downloads.
 	pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
 	res = e.upload(folio.RoleEditor, "Annual report.pdf", pdf)

@@ -359,7 +359,7 @@ func (s *Server) renderArticleOf(r *http.Request, a *folio.Article, preview bool
 	}
 	// The article's own language speaks the interface around it.
 	si = si.withLang(a.Lang)
-	v, err := s.view(si, a, true)
+	v, err := s.viewCtx(ctx, si, a, true)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -186,8 +187,43 @@ const tocMinHeadings = 3
 
 func articlePath(slug string) string { return "/" + url.PathEscape(slug) }
 
-// view prepares a for listings; full also renders the body.
+// view prepares a for listings; full also renders the body (viewCtx
+// with the request's context is better then: it looks up uploads).
 func (s *Server) view(si siteInfo, a *folio.Article, full bool) (*articleView, error) {
+	return s.viewCtx(context.Background(), si, a, full)
+}
+
+// maxSizedImages bounds the upload lookups of one article render.
+const maxSizedImages = 50
+
+// mediaSizer gives the pixel size of the site's own uploaded images by
+// their URL in an article, so the page reserves their space before they
+// load. One lookup per image, when the body is rendered (once per change,
+// then the page is cached); anything else stays unsized.
+func (s *Server) mediaSizer(ctx context.Context) func(string) (int, int, bool) {
+	n := 0
+	return func(src string) (int, int, bool) {
+		p := strings.TrimPrefix(src, s.baseURL)
+		if s.blobs == nil || !strings.HasPrefix(p, "/media/") || n >= maxSizedImages {
+			return 0, 0, false
+		}
+		key := p[1:]
+		if folio.CheckBlobKey(key) != nil {
+			return 0, 0, false
+		}
+		n++
+		m, err := s.store.FindMediaByKey(ctx, key)
+		if err != nil {
+			if !errors.Is(err, folio.ErrNotFound) && ctx.Err() == nil {
+				s.logger.Warn("image size lookup", "key", key, "err", err)
+			}
+			return 0, 0, false
+		}
+		return m.Width, m.Height, m.IsImage() && m.Width > 0 && m.Height > 0
+	}
+}
+
+func (s *Server) viewCtx(ctx context.Context, si siteInfo, a *folio.Article, full bool) (*articleView, error) {
 	v := &articleView{
 		Article:      a,
 		URL:          articlePath(a.Slug),
@@ -223,7 +259,7 @@ func (s *Server) view(si siteInfo, a *folio.Article, full bool) (*articleView, e
 		v.QuestionHTML = s.md.Inline(a.Question)
 	}
 	if full {
-		doc, err := s.md.ArticleDoc(a.Body)
+		doc, err := s.md.ArticleDocWith(a.Body, markdown.DocOptions{ImageSize: s.mediaSizer(ctx)})
 		if err != nil {
 			return nil, fmt.Errorf("render article %d: %w", a.ID, err)
 		}
