@@ -1,125 +1,24 @@
 package web
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime/quotedprintable"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mmcdole/gofeed"
 
 	"folio"
+	"folio/internal/smtptest"
 )
-
-// smtpSink is a tiny SMTP server on loopback that keeps every message.
-type smtpSink struct {
-	ln     net.Listener
-	mu     sync.Mutex
-	msgs   []string     // "RCPT\nDATA"
-	refuse atomic.Int32 // connections still to turn away (421), as a relay that is down
-}
-
-func newSMTPSink(t testing.TB) *smtpSink {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpSink{ln: ln}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return s
-}
-
-func (s *smtpSink) serve(c net.Conn) {
-	defer c.Close()
-	r := bufio.NewReader(c)
-	say := func(line string) { io.WriteString(c, line+"\r\n") }
-	if s.refuse.Add(-1) >= 0 {
-		say("421 sink: try again later")
-		return
-	}
-	say("220 sink ESMTP")
-	var rcpt, data strings.Builder
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(strings.TrimSpace(line))
-		switch {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			say("250 sink")
-		case strings.HasPrefix(cmd, "MAIL FROM"):
-			say("250 ok")
-		case strings.HasPrefix(cmd, "RCPT TO"):
-			rcpt.WriteString(strings.TrimSpace(line[8:]))
-			say("250 ok")
-		case cmd == "DATA":
-			say("354 go on")
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				data.WriteString(l)
-			}
-			s.mu.Lock()
-			s.msgs = append(s.msgs, rcpt.String()+"\n"+data.String())
-			s.mu.Unlock()
-			rcpt.Reset()
-			data.Reset()
-			say("250 queued")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("250 ok")
-		}
-	}
-}
-
-// waitFor returns the first message to addr containing want.
-func (s *smtpSink) waitFor(t testing.TB, addr, want string) string {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		s.mu.Lock()
-		for _, m := range s.msgs {
-			if strings.Contains(m, addr) && strings.Contains(m, want) {
-				s.mu.Unlock()
-				return m
-			}
-		}
-		s.mu.Unlock()
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("no mail to %s containing %q; got %d messages", addr, want, len(s.msgs))
-	return ""
-}
 
 // newCommentServer is newTestServer with comment settings of its own.
 func newCommentServer(t testing.TB, cfg CommentConfig) *testEnv {
@@ -154,15 +53,15 @@ func unQP(s string) string {
 // leaves with one click.
 func TestCommentMail(t *testing.T) {
 	t.Parallel()
-	sink := newSMTPSink(t)
-	e := newCommentServer(t, CommentConfig{SMTP: SMTPConfig{Addr: sink.ln.Addr().String(), From: "site@example.com"}})
+	sink := smtptest.Start(t)
+	e := newCommentServer(t, CommentConfig{SMTP: SMTPConfig{Addr: sink.Addr(), From: "site@example.com"}})
 	a := publishedArticle(e, "Mail me")
 	res := e.postComment(a.Slug, commentVals("subscribe", "1", "body", "Tell me more."))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("post = %d %s", res.StatusCode, res.body)
 	}
-	sink.waitFor(t, "admin@example.com", "Tell me more.")
-	confirm := unQP(sink.waitFor(t, "rita@example.com", "confirm"))
+	sink.WaitFor(t, "admin@example.com", "Tell me more.")
+	confirm := unQP(sink.WaitFor(t, "rita@example.com", "confirm"))
 	m := regexp.MustCompile(`/comments/confirm\?token=(\S+)`).FindStringSubmatch(confirm)
 	if m == nil {
 		t.Fatalf("no confirm link in:\n%s", confirm)
@@ -185,7 +84,7 @@ func TestCommentMail(t *testing.T) {
 	}
 	e.advance(0) // the server notices another process's write
 	e.postComment(a.Slug, commentVals("email", "other@example.com", "name", "Olga", "body", "A new voice."))
-	mail := unQP(sink.waitFor(t, "rita@example.com", "A new voice."))
+	mail := unQP(sink.WaitFor(t, "rita@example.com", "A new voice."))
 	if !strings.Contains(mail, "List-Unsubscribe: <") {
 		t.Error("no List-Unsubscribe header")
 	}

@@ -16,6 +16,7 @@ import (
 
 	"folio"
 	"folio/internal/pgtest"
+	"folio/internal/smtptest"
 	"folio/jobs"
 	"folio/store/postgres"
 	"folio/store/sqlite"
@@ -90,7 +91,7 @@ func (b *memBlobs) List(_ context.Context, prefix string, fn func(folio.BlobInfo
 type jobsEnv struct {
 	*testEnv
 	queue *jobs.Queue
-	sink  *smtpSink
+	sink  *smtptest.Sink
 	blobs *memBlobs
 }
 
@@ -131,11 +132,11 @@ func newJobsEnv(t *testing.T, engine string) *jobsEnv {
 		}
 	}
 	t.Cleanup(q.Close)
-	je := &jobsEnv{queue: q, sink: newSMTPSink(t), blobs: &memBlobs{m: map[string][]byte{}}}
+	je := &jobsEnv{queue: q, sink: smtptest.Start(t), blobs: &memBlobs{m: map[string][]byte{}}}
 	je.testEnv = newTestServerOn(t, st, now, func(c *Config) {
 		c.Jobs = q
 		c.Blobs = je.blobs
-		c.Comments = CommentConfig{SMTP: SMTPConfig{Addr: je.sink.ln.Addr().String(), From: "site@example.com"}}
+		c.Comments = CommentConfig{SMTP: SMTPConfig{Addr: je.sink.Addr(), From: "site@example.com"}}
 	})
 	je.clock.mu.Lock()
 	je.clock.live = true // River schedules by the real time
@@ -165,18 +166,6 @@ func eventually(t *testing.T, what string, ok func() bool) {
 	}
 }
 
-func (s *smtpSink) count(addr, want string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, m := range s.msgs {
-		if strings.Contains(m, addr) && strings.Contains(m, want) {
-			n++
-		}
-	}
-	return n
-}
-
 func (e *jobsEnv) job(kind string, match func(*folio.JobInfo) bool) *folio.JobInfo {
 	e.t.Helper()
 	js, err := e.queue.Jobs(context.Background(), folio.JobFilter{Limit: 1000})
@@ -204,12 +193,12 @@ func TestJobs(t *testing.T) {
 			// retried, and the author gets one mail. Delivered again
 			// (queued anew, or run by hand as a second node would), it
 			// sends nothing more.
-			e.sink.refuse.Store(2)
+			e.sink.Refuse.Store(2)
 			a := publishedArticle(e.testEnv, "Mail through the queue")
 			if res := e.postComment(a.Slug, commentVals("body", "Queued words.")); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("post = %d %s", res.StatusCode, res.body)
 			}
-			e.sink.waitFor(t, "admin@example.com", "Queued words.")
+			e.sink.WaitFor(t, "admin@example.com", "Queued words.")
 			var notice *folio.JobInfo
 			eventually(t, "completed notice job", func() bool {
 				notice = e.job("comment_notice", func(j *folio.JobInfo) bool { return j.State == "completed" })
@@ -231,7 +220,7 @@ func TestJobs(t *testing.T) {
 				t.Fatal(err)
 			}
 			time.Sleep(300 * time.Millisecond)
-			if n := e.sink.count("admin@example.com", "Queued words."); n != 1 {
+			if n := e.sink.Count("admin@example.com", "Queued words."); n != 1 {
 				t.Errorf("author got %d mails about the comment, want 1", n)
 			}
 

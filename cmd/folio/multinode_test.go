@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,7 +10,6 @@ import (
 	"image/png"
 	"io"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -26,6 +24,7 @@ import (
 	"time"
 
 	"folio/internal/pgtest"
+	"folio/internal/smtptest"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -186,9 +185,9 @@ func (c *cluster) publish(base string, body map[string]any) (string, int, error)
 func TestManyNodes(t *testing.T) {
 	pgtest.Require(t)
 	bin := processTest(t)
-	sink := newSMTPSink(t)
+	sink := smtptest.Start(t)
 	c := startCluster(t, bin, pgtest.NewSchema(t, pgtest.BaseURL()), 3,
-		"--media", "postgres", "--smtp-addr", sink.ln.Addr().String(), "--smtp-from", "site@example.com")
+		"--media", "postgres", "--smtp-addr", sink.Addr(), "--smtp-from", "site@example.com")
 
 	// Every node caches its home page, then one node publishes.
 	for _, n := range c.nodes {
@@ -291,7 +290,7 @@ func TestManyNodes(t *testing.T) {
 	if res.StatusCode >= 400 {
 		t.Fatalf("comment post = %d", res.StatusCode)
 	}
-	d := waitFor(t, 5*time.Second, "the author's comment mail", func() bool { return sink.count("desk@example.com", probe) > 0 })
+	d := waitFor(t, 5*time.Second, "the author's comment mail", func() bool { return sink.Count("desk@example.com", probe) > 0 })
 	t.Logf("comment mail after %v", d)
 	mailSeen := time.Now()
 
@@ -345,7 +344,7 @@ func TestManyNodes(t *testing.T) {
 	if wait := time.Until(mailSeen.Add(3 * time.Second)); wait > 0 {
 		time.Sleep(wait)
 	}
-	if n := sink.count("desk@example.com", probe); n != 1 {
+	if n := sink.Count("desk@example.com", probe); n != 1 {
 		t.Errorf("the author got %d mails for the comment, want 1", n)
 	}
 	if jobs, attempts := c.jobRuns(t, `kind = 'comment_notice'`); jobs != 1 || attempts != 1 {
@@ -422,90 +421,6 @@ func (c *cluster) uploadMedia(t *testing.T, base, name string, data []byte) uplo
 		m.URL = u.Path
 	}
 	return m
-}
-
-// smtpSink is a tiny SMTP server on loopback that keeps every message
-// (as web's tests do), so the nodes' mail can be counted.
-type smtpSink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	msgs []string // "RCPT\nDATA"
-}
-
-func newSMTPSink(t *testing.T) *smtpSink {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpSink{ln: ln}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(conn)
-		}
-	}()
-	return s
-}
-
-func (s *smtpSink) serve(conn net.Conn) {
-	defer conn.Close()
-	r := bufio.NewReader(conn)
-	say := func(line string) { io.WriteString(conn, line+"\r\n") }
-	say("220 sink ESMTP")
-	var rcpt, data strings.Builder
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(strings.TrimSpace(line))
-		switch {
-		case strings.HasPrefix(cmd, "RCPT TO"):
-			rcpt.WriteString(strings.TrimSpace(line[8:]))
-			say("250 ok")
-		case cmd == "DATA":
-			say("354 go on")
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				data.WriteString(l)
-			}
-			s.mu.Lock()
-			s.msgs = append(s.msgs, rcpt.String()+"\n"+data.String())
-			s.mu.Unlock()
-			rcpt.Reset()
-			data.Reset()
-			say("250 queued")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default: // EHLO, MAIL FROM, RSET…
-			say("250 ok")
-		}
-	}
-}
-
-// count is the number of messages to addr containing want.
-func (s *smtpSink) count(addr, want string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, m := range s.msgs {
-		if strings.Contains(m, addr) && strings.Contains(m, want) {
-			n++
-		}
-	}
-	return n
 }
 
 // TestDatabaseRestart restarts a private PostgreSQL under two nodes: their
