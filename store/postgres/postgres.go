@@ -110,8 +110,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("open postgres: parse url: %w", err)
 	}
 	db := stdlib.OpenDB(*cfg)
+	// As many idle connections as open ones: with 5, ten concurrent
+	// searches closed and reopened connections all the time (a new
+	// backend each), slower at ten clients than at one. Idle ones
+	// still close after five minutes.
 	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(5)
+	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
