@@ -48,6 +48,7 @@ func main() {
 	writes := flag.Int("writes", 200, "articles written through CreateArticle with the index on")
 	reuse := flag.Bool("reuse", false, "reuse an existing database of the right size")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the search run to this file")
+	related := flag.Bool("related", true, "after the writes, time computing their related lists")
 	optimize := flag.Bool("optimize", false, "with -reuse, optimize the search index first (IndexPending does after a build)")
 	flag.Parse()
 	ctx := context.Background()
@@ -168,7 +169,7 @@ func main() {
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
-	writeBench(ctx, st, g, *writes)
+	writeBench(ctx, st, g, *writes, *related)
 }
 
 // searchBench runs clients goroutines, each issuing a query mix (one
@@ -237,7 +238,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // writeBench creates and then updates articles one at a time through the
 // store, with the search index (and related marks) written in the same
 // transaction.
-func writeBench(ctx context.Context, st store, g *generator, k int) {
+func writeBench(ctx context.Context, st store, g *generator, k int, related bool) {
 	var author int64
 	st.DB().QueryRowContext(ctx, `SELECT MIN(id) FROM users`).Scan(&author)
 	var ds []time.Duration
@@ -265,6 +266,9 @@ func writeBench(ctx context.Context, st store, g *generator, k int) {
 	p := func(q float64) time.Duration { return ds[min(len(ds)-1, int(q*float64(len(ds))))] }
 	log.Printf("article writes (%d creates + %d updates, ~900 words, index on): p50 %.2f ms  p99 %.2f ms  max %.2f ms",
 		k, k, ms(p(0.5)), ms(p(0.99)), ms(ds[len(ds)-1]))
+	if !related {
+		return
+	}
 	t0 := time.Now()
 	changed, err := st.RefreshRelated(ctx, k)
 	if err != nil {
