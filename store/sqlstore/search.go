@@ -575,11 +575,11 @@ func (s *Store) searchHits(ctx context.Context, ids []int64) ([]*folio.Article, 
 }
 
 // opaqueParams is placeholders for values the query planner should not
-// look at. SQLite, when ANALYZE has left sqlite_stat4 histograms, plans
-// with the values bound to a compared column and prepares the statement
-// again whenever they change, which for search (a new time, new ids
-// every call) was a fifth of the CPU; a unary plus hides the value and
-// leaves the index usable.
+// look at. SQLite, when ANALYZE has left sqlite_stat4 samples of an index,
+// plans with a value bound against its column and so prepares the
+// statement again at every rebinding (a new time, new ids every search);
+// FTS5's own term lookup did that, a fifth of the CPU (dropFTSStat4). A
+// unary plus hides the value and leaves the index usable.
 func (s *Store) opaqueParams(from, n int) string {
 	if !s.dialect.FTS5 {
 		return placeholders(from, n)
