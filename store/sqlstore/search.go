@@ -29,7 +29,9 @@ import (
 // bm25 weights of the FTS5 columns: title, tags, question, summary, body.
 const fts5Rank = `bm25(search_fts, 10.0, 5.0, 2.0, 2.0, 1.0)`
 
-// ts_rank_cd weights for D (body), C (question, summary), B (tags), A (title).
+// ts_rank_cd weights for D (body), C (question, summary), B (tags), A
+// (title), over search_rank's vector d.doc, which holds A to C only: the
+// body decides what matches, not the order (0008_search_rank.sql).
 const tsRank = `ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.doc, q.q, 1)`
 
 // searchPublicCond is publicCond over search_docs d.
@@ -105,11 +107,14 @@ func (s *Store) indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
 			return fmt.Errorf("index article %d: %w", id, err)
 		}
 	} else {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO search_docs (article_id, status, published_at, lang, doc)
+		// search_rank holds what ranking reads (0008_search_rank.sql).
+		if _, err := tx.ExecContext(ctx, `WITH d AS (INSERT INTO search_docs (article_id, status, published_at, lang, doc)
 			VALUES ($1, $2, $3, $4, setweight(to_tsvector('simple', $5), 'A') || setweight(to_tsvector('simple', $6), 'B') ||
 				setweight(to_tsvector('simple', $7), 'C') || setweight(to_tsvector('simple', $8), 'C') || to_tsvector('simple', $9))
 			ON CONFLICT (article_id) DO UPDATE SET status = excluded.status, published_at = excluded.published_at,
-				lang = excluded.lang, doc = excluded.doc`,
+				lang = excluded.lang, doc = excluded.doc RETURNING article_id, doc)
+			INSERT INTO search_rank (article_id, doc) SELECT article_id, ts_filter(doc, '{a,b,c}') FROM d
+			ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc`,
 			id, string(a.Status), published, a.Lang, doc.Title, doc.Tags, doc.Question, doc.Summary, doc.Body); err != nil {
 			return s.mapErr(fmt.Sprintf("index article %d", id), err)
 		}
@@ -373,13 +378,13 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 			` AND f.rowid NOT IN (` + hiddenDocs(now) + fmt.Sprintf(`) ORDER BY f.rowid DESC LIMIT $%d`, len(args))
 	}
 	if !s.dialect.FTS5 {
-		// Rank only the capped matches: ts_rank_cd reads each whole
-		// tsvector, so PostgreSQL must not compute it before the LIMIT.
-		// "+ 0" keeps the planner from walking the primary key backwards
-		// and testing every document against a rare term.
+		// Rank only the capped matches, with the small vectors of
+		// search_rank: reading a whole TOASTed doc costs 35 µs. "+ 0"
+		// keeps the planner from walking the primary key backwards and
+		// testing every document against a rare term.
 		inner = `SELECT d.article_id, ` + score + ` AS r FROM (SELECT d.article_id FROM ` + from + ` WHERE ` +
 			strings.Join(conds, " AND ") + fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d`, len(args)) +
-			`) m JOIN search_docs d ON d.article_id = m.article_id, ` + qsub
+			`) m JOIN search_rank d ON d.article_id = m.article_id, ` + qsub
 	}
 	query := `SELECT article_id, r, COUNT(*) OVER () FROM (` + inner + `) m ORDER BY ` + order +
 		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, arg(limit), arg(offset))
