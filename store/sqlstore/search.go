@@ -45,17 +45,93 @@ func searchPublicCond(param int) string {
 // every document in a (parallel) sequential scan over the GIN index: one
 // second at 100,000 articles instead of a few milliseconds. Parallel
 // workers and JIT compilation only add latency to a query this short.
-func (s *Store) pgSearchTx(ctx context.Context) (*sql.Tx, error) {
+//
+// With window (pgWindow) it also returns the newest article id, where the
+// window ends, and has the query planned with its values
+// (plan_cache_mode): a generic plan cannot know how many ids a window
+// holds, and tested the newest articles by reading their documents.
+func (s *Store) pgSearchTx(ctx context.Context, window bool) (*sql.Tx, int64, error) {
 	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true),
-		set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)`); err != nil {
+	plans := "auto"
+	if window {
+		plans = "force_custom_plan"
+	}
+	var newest int64
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(article_id), 0) FROM search_docs WHERE $1),
+		set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
+		set_config('jit', 'off', true), set_config('plan_cache_mode', $2, true)`, window, plans).
+		Scan(&newest, new(string), new(string), new(string), new(string)); err != nil {
 		tx.Rollback() //nolint:errcheck // the error is err
-		return nil, err
+		return nil, 0, err
 	}
-	return tx, nil
+	return tx, newest, nil
+}
+
+// pgWindow returns how many of the newest ids a PostgreSQL search for q
+// should look in first, or 0 to read every match. Only a query without
+// filters whose words are in at least pgCommonShare of the articles (the
+// most common elements of search_docs.doc that ANALYZE keeps) gets one,
+// sized to hold about three times the cap.
+func (s *Store) pgWindow(ctx context.Context, q *folio.SearchQuery, conds int) int64 {
+	if conds > 2 {
+		return 0
+	}
+	freqs := s.pgLexemeFreqs(ctx)
+	share := 1.0
+	for _, t := range q.Terms {
+		f := 1.0 // a phrase is at most as common as its rarest word
+		for _, w := range t {
+			f = min(f, freqs[w])
+		}
+		share *= f
+	}
+	if share < pgCommonShare {
+		return 0
+	}
+	return int64(3 * float64(folio.SearchRankCap+1) / share)
+}
+
+// pgCommonShare is the share of articles from which a query counts as common.
+const pgCommonShare = 0.1
+
+// lexemeFreqs caches, per Store, the share of articles holding each of the
+// most common lexemes, read from pg_stats every five minutes.
+type lexemeFreqs struct {
+	mu      sync.Mutex
+	freq    map[string]float64
+	fetched time.Time
+}
+
+var lexemeCaches sync.Map // *Store → *lexemeFreqs
+
+func (s *Store) pgLexemeFreqs(ctx context.Context) map[string]float64 {
+	c, _ := lexemeCaches.LoadOrStore(s, &lexemeFreqs{})
+	lf := c.(*lexemeFreqs)
+	lf.mu.Lock()
+	defer lf.mu.Unlock()
+	if lf.freq != nil && time.Since(lf.fetched) < 5*time.Minute {
+		return lf.freq
+	}
+	lf.freq, lf.fetched = map[string]float64{}, time.Now()
+	err := eachRow(ctx, s.reader, `SELECT x.e, x.f FROM pg_stats st,
+		unnest(CAST(CAST(st.most_common_elems AS TEXT) AS TEXT[]), st.most_common_elem_freqs) AS x(e, f)
+		WHERE st.schemaname = current_schema() AND st.tablename = 'search_docs' AND st.attname = 'doc'
+		AND x.e IS NOT NULL AND x.f IS NOT NULL`, nil, func(rows *sql.Rows) error {
+		var e string
+		var f float64
+		if err := rows.Scan(&e, &f); err != nil {
+			return err
+		}
+		lf.freq[e] = f
+		return nil
+	})
+	if err != nil {
+		lf.freq = map[string]float64{} // every query reads all its matches
+	}
+	return lf.freq
 }
 
 // hiddenDocs selects the search_docs not public at now, the negation of
@@ -310,10 +386,16 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		for _, t := range q.Exclude {
 			parts = append(parts, fmt.Sprintf(`!! phraseto_tsquery('simple', $%d)`, arg(strings.Join(t, " "))))
 		}
-		qsub = `(SELECT ` + strings.Join(parts, " && ") + ` AS q) q`
-		from = `search_docs d, ` + qsub
+		tsq := strings.Join(parts, " && ")
+		qsub = `(SELECT ` + tsq + ` AS q) q`
+		from = `search_docs d`
 		rank = tsRank
-		match = `d.doc @@ q.q`
+		// A subquery hides the words from the planner, which then
+		// takes every query for rare (0.5%); told "the" is in every
+		// article, it would test the newest ones by reading their
+		// TOASTed docs rather than AND the GIN index with the window
+		// of ids (pgWindow).
+		match = `d.doc @@ (SELECT ` + tsq + `)`
 	}
 	// Values the planner must not plan with (opaqueParams): the time
 	// changes every call.
@@ -368,6 +450,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	if s.dialect.FTS5 {
 		idCol = `f.rowid` // FTS5 walks its index in rowid order itself
 	}
+	windowArg := 0 // PostgreSQL: the parameter of the window's lower bound, if any
 	inner := `SELECT d.article_id AS article_id, ` + score + ` AS r FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
 		fmt.Sprintf(` ORDER BY %s DESC LIMIT $%d`, idCol, arg(folio.SearchRankCap+1))
 	if s.dialect.FTS5 && len(conds) == 2 {
@@ -382,9 +465,27 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		// search_rank: reading a whole TOASTed doc costs 35 µs. "+ 0"
 		// keeps the planner from walking the primary key backwards and
 		// testing every document against a rare term.
-		inner = `SELECT d.article_id, ` + score + ` AS r FROM (SELECT d.article_id FROM ` + from + ` WHERE ` +
-			strings.Join(conds, " AND ") + fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d`, len(args)) +
-			`) m JOIN search_rank d ON d.article_id = m.article_id, ` + qsub
+		cands := `SELECT d.article_id FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
+			fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d`, len(args))
+		if window := s.pgWindow(ctx, q, len(conds)); window > 0 {
+			// A query found in a large share of the articles (by
+			// PostgreSQL's statistics) reads the newest window of ids
+			// first, where the cap is very likely filled, ANDing the
+			// GIN index with the primary key, and the older ids only
+			// if not: "the" then costs 4,000 rows read and sorted, not
+			// 100,000. Append runs its branches in order (no parallel
+			// workers, pgSearchTx), so the LIMIT stops before the
+			// second. Whatever the bound, the matches are the same.
+			capArg := len(args)
+			windowArg = arg(window)
+			branch := func(cond string) string {
+				return `(SELECT d.article_id FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") + ` AND ` + cond +
+					fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d)`, capArg)
+			}
+			cands = `SELECT article_id FROM (` + branch(fmt.Sprintf(`d.article_id > $%d`, windowArg)) + ` UNION ALL ` +
+				branch(fmt.Sprintf(`d.article_id <= $%d`, windowArg)) + fmt.Sprintf(`) c LIMIT $%d`, capArg)
+		}
+		inner = `SELECT d.article_id, ` + score + ` AS r FROM (` + cands + `) m JOIN search_rank d ON d.article_id = m.article_id, ` + qsub
 	}
 	query := `SELECT article_id, r, COUNT(*) OVER () FROM (` + inner + `) m ORDER BY ` + order +
 		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, arg(limit), arg(offset))
@@ -393,12 +494,15 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	total := 0
 	var db querier = cachedReader{s}
 	if !s.dialect.FTS5 {
-		tx, err := s.pgSearchTx(ctx)
+		tx, newest, err := s.pgSearchTx(ctx, windowArg > 0)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		defer tx.Rollback() //nolint:errcheck // read-only
 		db = tx
+		if windowArg > 0 {
+			args[windowArg-1] = newest - args[windowArg-1].(int64) // the window's size until now
+		}
 	}
 	err := eachRow(ctx, db, query, args, func(rows *sql.Rows) error {
 		var id int64
