@@ -239,6 +239,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // store, with the search index (and related marks) written in the same
 // transaction.
 func writeBench(ctx context.Context, st store, g *generator, k int, related bool) {
+	if k <= 0 {
+		return // -writes 0: search figures only
+	}
 	var author int64
 	st.DB().QueryRowContext(ctx, `SELECT MIN(id) FROM users`).Scan(&author)
 	var ds []time.Duration
