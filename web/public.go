@@ -37,14 +37,21 @@ func (s *Server) cached(key func(*http.Request) string, render renderFunc) http.
 			return
 		}
 		s.metrics.cacheMiss.Inc()
-		p, err := render(r)
-		if err != nil {
-			p = s.errorPage(r, err)
-		}
-		if err == nil || p.status == http.StatusGone {
-			s.cache.put(k, gen, p)
-		}
-		s.serve(w, r, p)
+		// Readers who miss the same page at once share one render: after a
+		// flush, a popular page would otherwise be rendered once per waiting
+		// reader, all competing for the CPU and the database pool. The
+		// render outlives a reader who leaves, as the others still wait.
+		v, _, _ := s.renders.Do(strconv.FormatUint(gen, 10)+" "+k, func() (any, error) {
+			p, err := render(r.WithContext(context.WithoutCancel(r.Context())))
+			if err != nil {
+				p = s.errorPage(r, err)
+			}
+			if err == nil || p.status == http.StatusGone {
+				s.cache.put(k, gen, p)
+			}
+			return p, nil
+		})
+		s.serve(w, r, v.(*page))
 	}
 }
 

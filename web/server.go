@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"folio"
 	"folio/markdown"
 )
@@ -73,6 +75,7 @@ type Server struct {
 	tmpl           map[string]*template.Template
 	static         *staticFiles
 	cache          *pageCache
+	renders        singleflight.Group // concurrent misses of one page share a render
 	metrics        *metrics
 	handler        http.Handler
 	fillSlot       slotFiller // per-visit HTML of cached pages (comment form)
