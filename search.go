@@ -443,35 +443,14 @@ func snippetWindow(text string, stems map[string]bool) (words []snippetWord, bes
 	}
 	memo := map[string]string{}
 	words = make([]snippetWord, 0, len(text)/6)
-	for i := 0; i < len(text); {
-		n := 1
-		if c := text[i]; c < utf8.RuneSelf {
-			if !asciiWord[c] {
-				i++
-				continue
-			}
-		} else {
-			var r rune
-			if r, n = utf8.DecodeRuneInString(text[i:]); !isWordRune(r) {
-				i += n
-				continue
-			}
-		}
-		j := wordEnd(text, i+n)
+	for i, j := nextWord(text, 0); i < len(text); i, j = nextWord(text, j) {
 		w := snippetWord{start: i, end: j}
 		if heads[quickHead(text[i:j])] {
-			raw := text[i:j]
-			st, ok := memo[raw]
-			if !ok {
-				st = Stem(strings.Join(Tokenize(raw), ""))
-				memo[raw] = st
-			}
-			if stems[st] {
+			if st := stemMemo(&memo, text[i:j]); stems[st] {
 				w.match = st
 			}
 		}
 		words = append(words, w)
-		i = j
 	}
 	if len(words) == 0 {
 		return nil, 0, 0, 0, false
@@ -878,35 +857,12 @@ func bestStretch(text string, stems map[string]bool) (from, distinct int, ok boo
 	window := map[string]int{}
 	lo, full := 0, false
 	first, n := -1, 0
-	for i := 0; i < len(text) && !full; {
-		size := 1
-		if c := text[i]; c < utf8.RuneSelf {
-			if !asciiWord[c] {
-				i++
-				continue
-			}
-		} else {
-			var r rune
-			if r, size = utf8.DecodeRuneInString(text[i:]); !isWordRune(r) {
-				i += size
-				continue
-			}
-		}
-		j := wordEnd(text, i+size)
+	for i, j := nextWord(text, 0); i < len(text) && !full; i, j = nextWord(text, j) {
 		if first < 0 {
 			first = i
 		}
 		if slices.Contains(heads, quickHead(text[i:j])) {
-			raw := text[i:j]
-			st, seen := memo[raw]
-			if !seen {
-				st = Stem(strings.Join(Tokenize(raw), ""))
-				if memo == nil {
-					memo = map[string]string{}
-				}
-				memo[raw] = st
-			}
-			if stems[st] {
+			if st := stemMemo(&memo, text[i:j]); stems[st] {
 				m := snippetMatch{word: n, start: i, stem: st}
 				matches = append(matches, m)
 				window[st]++
@@ -920,7 +876,6 @@ func bestStretch(text string, stems map[string]bool) (from, distinct int, ok boo
 			}
 		}
 		n++
-		i = j
 	}
 	if first < 0 {
 		return 0, 0, false
@@ -1063,4 +1018,41 @@ func wordHead(w string) [2]rune {
 		}
 	}
 	return b
+}
+
+// nextWord returns the bounds of the first word at or after byte i of
+// text; start is len(text) when there is none. It is the snippet scans'
+// inner loop, so ASCII bytes are classified by table.
+func nextWord(text string, i int) (start, end int) {
+	for i < len(text) {
+		size := 1
+		if c := text[i]; c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				i++
+				continue
+			}
+		} else {
+			var r rune
+			if r, size = utf8.DecodeRuneInString(text[i:]); !isWordRune(r) {
+				i += size
+				continue
+			}
+		}
+		return i, wordEnd(text, i+size)
+	}
+	return len(text), len(text)
+}
+
+// stemMemo stems one raw word as the index does, remembering the answer in
+// *memo (made on first use): a snippet meets the same words again and again.
+func stemMemo(memo *map[string]string, raw string) string {
+	if st, ok := (*memo)[raw]; ok {
+		return st
+	}
+	st := Stem(strings.Join(Tokenize(raw), ""))
+	if *memo == nil {
+		*memo = map[string]string{}
+	}
+	(*memo)[raw] = st
+	return st
 }
