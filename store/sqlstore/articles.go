@@ -376,10 +376,7 @@ func (s *Store) upsertSeries(ctx context.Context, tx *sql.Tx, ref *folio.SeriesR
 // checkAuthors fails with a *folio.ValidationError for "author_email"
 // unless every id is a user.
 func checkAuthors(ctx context.Context, tx *sql.Tx, ids []int64) error {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := idArgs(ids)
 	found := map[int64]bool{}
 	err := eachRow(ctx, tx, `SELECT id FROM users WHERE id IN (`+placeholders(1, len(ids))+`)`, args, func(rows *sql.Rows) error {
 		var id int64

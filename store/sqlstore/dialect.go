@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -190,15 +191,41 @@ func (s *Store) bindNullTime(t *time.Time) any {
 
 // placeholders returns "$from, $from+1, ..." for n values, to build IN
 // lists whose values are still bound as parameters.
-func placeholders(from, n int) string {
+func placeholders(from, n int) string { return paramList("$", from, n) }
+
+// paramList is placeholders with mark before each number ("+$" hides the
+// values from SQLite's planner: opaqueParams).
+func paramList(mark string, from, n int) string {
 	var b strings.Builder
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "$%d", from+i)
+		b.WriteString(mark)
+		b.WriteString(strconv.Itoa(from + i))
 	}
 	return b.String()
+}
+
+// idArgs is ids as query arguments.
+func idArgs(ids []int64) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return args
+}
+
+// inIDOrder returns the articles of byID in the order of ids, leaving out
+// ids it lacks.
+func inIDOrder(ids []int64, byID map[int64]*folio.Article) []*folio.Article {
+	out := make([]*folio.Article, 0, len(ids))
+	for _, id := range ids {
+		if a, ok := byID[id]; ok {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // escapeLike escapes the LIKE wildcards in s for use with ESCAPE '\'.

@@ -585,10 +585,7 @@ func (s *Store) articlesByID(ctx context.Context, ids []int64) ([]*folio.Article
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := idArgs(ids)
 	byID := map[int64]*folio.Article{}
 	err := eachRow(ctx, cachedReader{s}, `SELECT `+articleColumns+` FROM articles a WHERE a.id IN (`+placeholders(1, len(ids))+`)`, args,
 		func(rows *sql.Rows) error {
@@ -602,12 +599,7 @@ func (s *Store) articlesByID(ctx context.Context, ids []int64) ([]*folio.Article
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*folio.Article, 0, len(ids))
-	for _, id := range ids {
-		if a, ok := byID[id]; ok {
-			out = append(out, a)
-		}
-	}
+	out := inIDOrder(ids, byID)
 	if err := loadRelations(ctx, cachedReader{s}, out); err != nil {
 		return nil, err
 	}
@@ -622,10 +614,7 @@ func (s *Store) searchHits(ctx context.Context, ids []int64) ([]*folio.Article, 
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := idArgs(ids)
 	in := s.opaqueParams(1, len(ids))
 	db := cachedReader{s}
 	byID := make(map[int64]*folio.Article, len(ids))
@@ -678,13 +667,7 @@ func (s *Store) searchHits(ctx context.Context, ids []int64) ([]*folio.Article, 
 	if err != nil {
 		return nil, fmt.Errorf("load hits' authors and tags: %w", err)
 	}
-	out := make([]*folio.Article, 0, len(ids))
-	for _, id := range ids {
-		if a, ok := byID[id]; ok {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return inIDOrder(ids, byID), nil
 }
 
 // opaqueParams is placeholders for values the query planner should not
@@ -697,14 +680,7 @@ func (s *Store) opaqueParams(from, n int) string {
 	if !s.dialect.FTS5 {
 		return placeholders(from, n)
 	}
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "+$%d", from+i)
-	}
-	return b.String()
+	return paramList("+$", from, n)
 }
 
 // AllTags implements folio.Store.
