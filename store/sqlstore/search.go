@@ -109,11 +109,8 @@ type lexemeFreqs struct {
 	fetched time.Time
 }
 
-var lexemeCaches sync.Map // *Store → *lexemeFreqs
-
 func (s *Store) pgLexemeFreqs(ctx context.Context) map[string]float64 {
-	c, _ := lexemeCaches.LoadOrStore(s, &lexemeFreqs{})
-	lf := c.(*lexemeFreqs)
+	lf := &s.lexemes
 	lf.mu.Lock()
 	defer lf.mu.Unlock()
 	if lf.freq != nil && time.Since(lf.fetched) < 5*time.Minute {

@@ -27,6 +27,7 @@ type Store struct {
 	// schemaVersion is the migration version this binary needs (Ready).
 	schemaVersion int64
 	stmts         stmtCache
+	lexemes       lexemeFreqs // PostgreSQL's common-word shares (pgWindow)
 }
 
 var _ folio.Store = (*Store)(nil)
