@@ -186,21 +186,20 @@ func (s *Server) tick(ctx context.Context) {
 		next = *s.nextScheduled
 	}
 	s.mu.Unlock()
-	if due && !inline {
+	switch {
+	case due && inline:
+		// The job's own work, here; written below recomputes the next time
+		// even when nothing was left to publish.
+		if err := s.publishDue(ctx); err != nil {
+			s.logger.Error("publish scheduled articles", "err", err)
+		}
+	case due:
 		// Every node sees the time come and queues the job for it; the
 		// queue keeps one per publish time, so one node publishes. (Not
 		// queued ahead for its time: River looks for scheduled jobs only
 		// every 5 s.)
 		s.enqueue(ctx, folio.PublishDueJob{At: next.UTC()})
 		due = false
-	}
-	if due {
-		n, err := s.store.PublishDue(ctx)
-		if err != nil {
-			s.logger.Error("publish scheduled articles", "err", err)
-		} else if n > 0 {
-			s.logger.Info("scheduled articles published", "count", n)
-		}
 	}
 	v, err := s.store.ContentVersion(ctx)
 	if err != nil {
