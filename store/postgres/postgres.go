@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"strings"
 	"time"
 
@@ -131,15 +132,41 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	st := sqlstore.New(db, db, Dialect())
+	st.SetSearchPool(openSearchPool(cfg))
 	if v, err := sqlstore.LatestVersion(sub); err == nil {
 		st.RequireSchema(v)
 	}
 	if _, err := st.IndexPending(ctx); err != nil { // articles older than search
-		_ = db.Close()
+		_ = st.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	return &Store{Store: st, cfg: cfg}, nil
 }
+
+// openSearchPool opens the pool searches run on (sqlstore.SetSearchPool):
+// read-only connections with the planner settings a search needs set when
+// they connect, so a search is one statement, not a transaction around
+// one. It holds up to searchConns connections, all kept when idle.
+func openSearchPool(cfg *pgx.ConnConfig) *sql.DB {
+	c := cfg.Copy()
+	c.RuntimeParams = maps.Clone(cfg.RuntimeParams)
+	if c.RuntimeParams == nil {
+		c.RuntimeParams = map[string]string{}
+	}
+	c.RuntimeParams["default_transaction_read_only"] = "on"
+	c.RuntimeParams["enable_seqscan"] = "off"
+	c.RuntimeParams["enable_indexscan"] = "off"
+	c.RuntimeParams["max_parallel_workers_per_gather"] = "0"
+	c.RuntimeParams["jit"] = "off"
+	db := stdlib.OpenDB(*c)
+	db.SetMaxOpenConns(searchConns)
+	db.SetMaxIdleConns(searchConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db
+}
+
+// searchConns is how many connections the search pool holds at most.
+const searchConns = 10
 
 // tables lists the schema's tables and their foreign-key parents, less
 // the PostgreSQL BlobStore's (blob/pgblob): a backup carries blobs as blob

@@ -12,8 +12,8 @@ import (
 
 // TestSearchCommonWordWindow searches a word that ANALYZE finds in most
 // articles, so the search reads the newest window of ids first
-// (sqlstore.pgWindow), with matches both inside the window and far below
-// it: every match is found, in the same order as for a rare word.
+// (sqlstore.pgWindow), then a wider one, then the rest, with matches in
+// each: every match is found, in the same order as for a rare word.
 func TestSearchCommonWordWindow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -33,10 +33,20 @@ func TestSearchCommonWordWindow(t *testing.T) {
 	for i := range 6 {
 		add(fmt.Sprintf("Old %d", i), "The lighthouse keeper wrote. Rare word marrowfat.")
 	}
-	// Leave a gap of ids far wider than any window.
-	if _, err := s.DB().ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('articles', 'id'), 50000)`); err != nil {
-		t.Fatal(err)
+	// Leave gaps of ids: the middle ones fall in the wider window (ids
+	// 1.5 to 6 windows below the newest, a window holding about 1,000
+	// matches here), the old ones below it.
+	gap := func(id int) {
+		t.Helper()
+		if _, err := s.DB().ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('articles', 'id'), $1)`, id); err != nil {
+			t.Fatal(err)
+		}
 	}
+	gap(46000)
+	for i := range 3 {
+		add(fmt.Sprintf("Mid %d", i), "The lighthouse keeper wrote once more. Rare word marrowfat.")
+	}
+	gap(50000)
 	for i := range 6 {
 		add(fmt.Sprintf("New %d", i), "The lighthouse keeper wrote again. Rare word marrowfat.")
 	}
@@ -66,22 +76,22 @@ func TestSearchCommonWordWindow(t *testing.T) {
 		return out
 	}
 	common := search("lighthouse", 20, 0)
-	if common.Total != 13 || common.More {
-		t.Errorf("lighthouse: Total = %d, More = %v; want 13, false", common.Total, common.More)
+	if common.Total != 16 || common.More {
+		t.Errorf("lighthouse: Total = %d, More = %v; want 16, false", common.Total, common.More)
 	}
-	if got := titles(common); len(got) != 13 || got[0] != "Lighthouse history" {
-		t.Errorf("lighthouse: hits %q, want 13 with the title match first", got)
+	if got := titles(common); len(got) != 16 || got[0] != "Lighthouse history" {
+		t.Errorf("lighthouse: hits %q, want 16 with the title match first", got)
 	}
 	rare := search("marrowfat", 20, 0)
 	if got, want := titles(rare), titles(common)[1:]; !slices.Equal(got, want) {
 		t.Errorf("marrowfat: hits %q, want %q (lighthouse's body matches, same order)", got, want)
 	}
 	second := search("lighthouse", 10, 10)
-	if second.Total != 13 || len(second.Hits) != 3 {
-		t.Errorf("lighthouse page 2: Total = %d, %d hits; want 13, 3", second.Total, len(second.Hits))
+	if second.Total != 16 || len(second.Hits) != 6 {
+		t.Errorf("lighthouse page 2: Total = %d, %d hits; want 16, 6", second.Total, len(second.Hits))
 	}
 	past := search("lighthouse", 10, 30)
-	if past.Total != 13 || len(past.Hits) != 0 {
-		t.Errorf("lighthouse past the end: Total = %d, %d hits; want 13, 0", past.Total, len(past.Hits))
+	if past.Total != 16 || len(past.Hits) != 0 {
+		t.Errorf("lighthouse past the end: Total = %d, %d hits; want 16, 0", past.Total, len(past.Hits))
 	}
 }

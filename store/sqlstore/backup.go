@@ -35,7 +35,7 @@ var ephemeralTables = map[string]bool{
 	// The search index and related lists are derived from the articles;
 	// the next Open rebuilds them (IndexPending), in the restoring engine's
 	// own format.
-	"search_docs": true, "search_rank": true, "article_terms": true, "related_articles": true, "related_dirty": true,
+	"search_docs": true, "article_terms": true, "related_articles": true, "related_dirty": true,
 	// The job queue (River's tables and the once-only effect markers) is
 	// each node's work in flight, in River's own per-engine format.
 	"job_effects": true, "river_job": true, "river_leader": true, "river_queue": true,

@@ -30,51 +30,63 @@ import (
 const fts5Rank = `bm25(search_fts, 10.0, 5.0, 2.0, 2.0, 1.0)`
 
 // ts_rank_cd weights for D (body), C (question, summary), B (tags), A
-// (title), over search_rank's vector d.doc, which holds A to C only: the
-// body decides what matches, not the order (0008_search_rank.sql).
-const tsRank = `ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.doc, q.q, 1)`
+// (title), over search_docs.rank_doc, which holds A to C only: the body
+// decides what matches, not the order (0008_search_rank.sql,
+// 0011_search_rank_inline.sql). Where rank_doc does not match, ts_rank_cd
+// is 0 anyway; testing that first costs half as much.
+const tsRank = `CASE WHEN m.rank_doc @@ q.q THEN ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', m.rank_doc, q.q, 1) ELSE 0 END`
 
 // searchPublicCond is publicCond over search_docs d.
 func searchPublicCond(param int) string {
 	return searchPublicCondOn(fmt.Sprintf("$%d", param))
 }
 
-// pgSearchTx begins the read-only transaction a PostgreSQL search runs in,
-// with planner settings of its own. The planner does not count the cost
-// of reading each TOASTed tsvector, so for a common word it chose to test
-// every document in a (parallel) sequential scan over the GIN index: one
-// second at 100,000 articles instead of a few milliseconds. Parallel
-// workers and JIT compilation only add latency to a query this short.
-//
-// With window (pgWindow) it also returns the newest article id, where the
-// window ends, and has the query planned with its values
-// (plan_cache_mode): a generic plan cannot know how many ids a window
-// holds, and tested the newest articles by reading their documents.
-func (s *Store) pgSearchTx(ctx context.Context, window bool) (*sql.Tx, int64, error) {
-	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, 0, err
+// searchDB is what searches read through: on SQLite the reader's cached
+// statements; on PostgreSQL the search pool (SetSearchPool), whose
+// connections carry the planner settings searches need.
+func (s *Store) searchDB() querier {
+	if s.dialect.FTS5 || s.search == nil {
+		return cachedReader{s}
 	}
-	plans := "auto"
-	if window {
-		plans = "force_custom_plan"
-	}
-	var newest int64
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(article_id), 0) FROM search_docs WHERE $1),
-		set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
-		set_config('jit', 'off', true), set_config('plan_cache_mode', $2, true)`, window, plans).
-		Scan(&newest, new(string), new(string), new(string), new(string)); err != nil {
-		tx.Rollback() //nolint:errcheck // the error is err
-		return nil, 0, err
-	}
-	return tx, newest, nil
+	return s.search
 }
 
-// pgWindow returns how many of the newest ids a PostgreSQL search for q
-// should look in first, or 0 to read every match. Only a query without
-// filters whose words are in at least pgCommonShare of the articles (the
-// most common elements of search_docs.doc that ANALYZE keeps) gets one,
-// sized to hold about three times the cap.
+// SetSearchPool makes PostgreSQL searches run on db, whose connections
+// should be read-only and set (at connect time, so a search costs no
+// statement to set them) enable_seqscan and enable_indexscan off,
+// max_parallel_workers_per_gather 0 and jit off. The planner does not
+// count the cost of reading each TOASTed tsvector, so for a common word it
+// chose to test every document in a (parallel) sequential scan, or the
+// newest ones walking the primary key, instead of using the GIN index: one
+// second at 100,000 articles instead of a few milliseconds. With only
+// bitmap scans left, every plan, generic ones included, reads the GIN
+// index (ANDed with the primary key for pgWindow). Parallel workers and
+// JIT compilation only add latency to a query this short.
+func (s *Store) SetSearchPool(db *sql.DB) { s.search = db }
+
+// pgNewest returns the newest indexed article id, read at most once a
+// second: the window (pgWindow) ends there, and only how fast a search
+// is depends on it, not what it finds.
+func (s *Store) pgNewest(ctx context.Context) int64 {
+	lf := &s.lexemes
+	lf.mu.Lock()
+	defer lf.mu.Unlock()
+	if time.Since(lf.newestAt) < time.Second {
+		return lf.newest
+	}
+	var n int64
+	if err := s.reader.QueryRowContext(ctx, `SELECT COALESCE(MAX(article_id), 0) FROM search_docs`).Scan(&n); err != nil {
+		return lf.newest
+	}
+	lf.newest, lf.newestAt = n, time.Now()
+	return n
+}
+
+// pgWindow returns how many of the newest ids should hold SearchRankCap+1
+// matches of q, for a PostgreSQL search to look there first, or 0 to read
+// every match. Only a query without filters whose words are in at least
+// pgCommonShare of the articles (the most common elements of
+// search_docs.doc that ANALYZE keeps) gets one.
 func (s *Store) pgWindow(ctx context.Context, q *folio.SearchQuery, conds int) int64 {
 	if conds > 2 {
 		return 0
@@ -91,22 +103,21 @@ func (s *Store) pgWindow(ctx context.Context, q *folio.SearchQuery, conds int) i
 	if share < pgCommonShare {
 		return 0
 	}
-	// At least four times the cap: with fewer ids the planner reckoned
-	// the window so small that it walked the primary key and read each
-	// article's document (20 ms for "the") instead of ANDing the bitmaps
-	// (11 ms).
-	return int64(max(3/share, 4) * float64(folio.SearchRankCap+1))
+	return int64(float64(folio.SearchRankCap+1) / share)
 }
 
 // pgCommonShare is the share of articles from which a query counts as common.
 const pgCommonShare = 0.1
 
 // lexemeFreqs caches, per Store, the share of articles holding each of the
-// most common lexemes, read from pg_stats every five minutes.
+// most common lexemes, read from pg_stats every five minutes, and the
+// newest article id (pgNewest).
 type lexemeFreqs struct {
-	mu      sync.Mutex
-	freq    map[string]float64
-	fetched time.Time
+	mu       sync.Mutex
+	freq     map[string]float64
+	fetched  time.Time
+	newest   int64
+	newestAt time.Time
 }
 
 func (s *Store) pgLexemeFreqs(ctx context.Context) map[string]float64 {
@@ -184,14 +195,14 @@ func (s *Store) indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
 			return fmt.Errorf("index article %d: %w", id, err)
 		}
 	} else {
-		// search_rank holds what ranking reads (0008_search_rank.sql).
-		if _, err := tx.ExecContext(ctx, `WITH d AS (INSERT INTO search_docs (article_id, status, published_at, lang, doc)
-			VALUES ($1, $2, $3, $4, setweight(to_tsvector('simple', $5), 'A') || setweight(to_tsvector('simple', $6), 'B') ||
-				setweight(to_tsvector('simple', $7), 'C') || setweight(to_tsvector('simple', $8), 'C') || to_tsvector('simple', $9))
+		// rank_doc is what ranking reads: doc less the body (0011).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search_docs (article_id, status, published_at, lang, rank_doc, doc)
+			SELECT CAST($1 AS BIGINT), $2, CAST($3 AS TIMESTAMPTZ), $4, ts_filter(v.doc, '{a,b,c}'), v.doc FROM (SELECT
+				setweight(to_tsvector('simple', $5), 'A') || setweight(to_tsvector('simple', $6), 'B') ||
+				setweight(to_tsvector('simple', $7), 'C') || setweight(to_tsvector('simple', $8), 'C') ||
+				to_tsvector('simple', $9) AS doc) v
 			ON CONFLICT (article_id) DO UPDATE SET status = excluded.status, published_at = excluded.published_at,
-				lang = excluded.lang, doc = excluded.doc RETURNING article_id, doc)
-			INSERT INTO search_rank (article_id, doc) SELECT article_id, ts_filter(doc, '{a,b,c}') FROM d
-			ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc`,
+				lang = excluded.lang, rank_doc = excluded.rank_doc, doc = excluded.doc`,
 			id, string(a.Status), published, a.Lang, doc.Title, doc.Tags, doc.Question, doc.Summary, doc.Body); err != nil {
 			return s.mapErr(fmt.Sprintf("index article %d", id), err)
 		}
@@ -451,7 +462,6 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	if s.dialect.FTS5 {
 		idCol = `f.rowid` // FTS5 walks its index in rowid order itself
 	}
-	windowArg := 0 // PostgreSQL: the parameter of the window's lower bound, if any
 	inner := `SELECT d.article_id AS article_id, ` + score + ` AS r FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
 		fmt.Sprintf(` ORDER BY %s DESC LIMIT $%d`, idCol, arg(folio.SearchRankCap+1))
 	if s.dialect.FTS5 && len(conds) == 2 {
@@ -462,49 +472,42 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 			` AND f.rowid NOT IN (` + hiddenDocs(now) + fmt.Sprintf(`) ORDER BY f.rowid DESC LIMIT $%d`, len(args))
 	}
 	if !s.dialect.FTS5 {
-		// Rank only the capped matches, with the small vectors of
-		// search_rank: reading a whole TOASTed doc costs 35 µs. "+ 0"
+		// Rank only the capped matches, with the small vector in the
+		// row (rank_doc): reading a whole TOASTed doc costs 35 µs. "+ 0"
 		// keeps the planner from walking the primary key backwards and
 		// testing every document against a rare term.
-		cands := `SELECT d.article_id FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
+		cands := `SELECT d.article_id, d.rank_doc FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
 			fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d`, len(args))
-		if window := s.pgWindow(ctx, q, len(conds)); window > 0 {
+		if span := s.pgWindow(ctx, q, len(conds)); span > 0 {
 			// A query found in a large share of the articles (by
-			// PostgreSQL's statistics) reads the newest window of ids
-			// first, where the cap is very likely filled, ANDing the
-			// GIN index with the primary key, and the older ids only
-			// if not: "the" then costs 4,000 rows read and sorted, not
-			// 100,000. Append runs its branches in order (no parallel
-			// workers, pgSearchTx), so the LIMIT stops before the
-			// second. Whatever the bound, the matches are the same.
+			// PostgreSQL's statistics) reads the newest ids first,
+			// where the cap is very likely filled, ANDing the GIN
+			// index with the primary key: "sea" (half the articles)
+			// then costs 1,500 rows read and sorted, not 50,000. Should
+			// the first window fall short, a wider one follows, then
+			// the rest. Append runs its branches in order (no parallel
+			// workers: SetSearchPool), so the LIMIT stops at the first
+			// that fills it. Whatever the bounds, the matches are the
+			// same: they only decide how fast.
 			capArg := len(args)
-			windowArg = arg(window)
+			newest := s.pgNewest(ctx)
+			near, far := arg(newest-span*3/2), arg(newest-span*6)
 			branch := func(cond string) string {
-				return `(SELECT d.article_id FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") + ` AND ` + cond +
+				return `(SELECT d.article_id, d.rank_doc FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") + ` AND ` + cond +
 					fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d)`, capArg)
 			}
-			cands = `SELECT article_id FROM (` + branch(fmt.Sprintf(`d.article_id > $%d`, windowArg)) + ` UNION ALL ` +
-				branch(fmt.Sprintf(`d.article_id <= $%d`, windowArg)) + fmt.Sprintf(`) c LIMIT $%d`, capArg)
+			cands = `SELECT article_id, rank_doc FROM (` + branch(fmt.Sprintf(`d.article_id > $%d`, near)) +
+				` UNION ALL ` + branch(fmt.Sprintf(`d.article_id <= $%d AND d.article_id > $%d`, near, far)) +
+				` UNION ALL ` + branch(fmt.Sprintf(`d.article_id <= $%d`, far)) + fmt.Sprintf(`) c LIMIT $%d`, capArg)
 		}
-		inner = `SELECT d.article_id, ` + score + ` AS r FROM (` + cands + `) m JOIN search_rank d ON d.article_id = m.article_id, ` + qsub
+		inner = `SELECT m.article_id, ` + score + ` AS r FROM (` + cands + `) m, ` + qsub
 	}
 	query := `SELECT article_id, r, COUNT(*) OVER () FROM (` + inner + `) m ORDER BY ` + order +
 		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, arg(limit), arg(offset))
 	var ids []int64
 	scores := map[int64]float64{}
 	total := 0
-	var db querier = cachedReader{s}
-	if !s.dialect.FTS5 {
-		tx, newest, err := s.pgSearchTx(ctx, windowArg > 0)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		defer tx.Rollback() //nolint:errcheck // read-only
-		db = tx
-		if windowArg > 0 {
-			args[windowArg-1] = newest - args[windowArg-1].(int64) // the window's size until now
-		}
-	}
+	db := s.searchDB()
 	err := eachRow(ctx, db, query, args, func(rows *sql.Rows) error {
 		var id int64
 		var r float64
@@ -523,7 +526,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	}
 	if len(ids) == 0 && offset > 0 {
 		count := `SELECT COUNT(*) FROM (` + inner + `) m`
-		if err := db.QueryRowContext(ctx, count, args[:len(args)-2]...).Scan(&total); err != nil {
+		if err := db.QueryRowContext(ctx, count, args[:len(args)-2]...).Scan(&total); err != nil { // less limit and offset
 			return nil, fmt.Errorf("%s: count: %w", what, err)
 		}
 	}

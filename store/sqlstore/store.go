@@ -28,6 +28,7 @@ type Store struct {
 	schemaVersion int64
 	stmts         stmtCache
 	lexemes       lexemeFreqs // PostgreSQL's common-word shares (pgWindow)
+	search        *sql.DB     // PostgreSQL's search pool (SetSearchPool)
 }
 
 var _ folio.Store = (*Store)(nil)
@@ -136,6 +137,9 @@ func (s *Store) Close() error {
 	err := s.writer.Close()
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
+	}
+	if s.search != nil {
+		err = errors.Join(err, s.search.Close())
 	}
 	if err != nil {
 		return fmt.Errorf("close %s: %w", s.dialect.Name, err)
