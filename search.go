@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -271,23 +272,30 @@ const maxTokenLen = 64
 // ("don't", "O’Brien") are dropped rather than splitting it.
 func Tokenize(text string) []string {
 	var out []string
-	var b strings.Builder
+	var b []byte // the word so far, lowercased
+	runes := 0
 	flush := func() {
-		if b.Len() > 0 && b.Len() <= maxTokenLen*4 && utf8.RuneCountInString(b.String()) <= maxTokenLen {
-			out = append(out, b.String())
+		if len(b) > 0 && len(b) <= maxTokenLen*4 && runes <= maxTokenLen {
+			out = append(out, string(b))
 		}
-		b.Reset()
+		b, runes = b[:0], 0
 	}
-	rs := []rune(text)
-	for i, r := range rs {
+	for i := 0; i < len(text); {
+		r, n := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(text[i:])
+		}
 		switch {
-		case isWordRune(r):
-			b.WriteString(strings.ToLower(string(r)))
-		case (r == '\'' || r == '’') && b.Len() > 0 && i+1 < len(rs) && isWordRune(rs[i+1]):
+		case r < utf8.RuneSelf && asciiWord[r]:
+			b, runes = append(b, asciiLower(byte(r))), runes+1
+		case r >= utf8.RuneSelf && isWordRune(r):
+			b, runes = utf8.AppendRune(b, unicode.ToLower(r)), runes+1
+		case (r == '\'' || r == '’') && len(b) > 0 && i+n < len(text) && isWordRune(firstRune(text[i+n:])):
 			// keep the word whole
 		default:
 			flush()
 		}
+		i += n
 	}
 	flush()
 	return out
@@ -298,6 +306,35 @@ func Tokenize(text string) []string {
 // are kept whole. Stemming by script rather than by the article's
 // language means a query stems the same way as the text it should find.
 func Stem(w string) string {
+	stemCache.RLock()
+	st, ok := stemCache.m[w]
+	stemCache.RUnlock()
+	if ok {
+		return st
+	}
+	st = stem(w)
+	stemCache.Lock()
+	if len(stemCache.m) >= stemCacheMax {
+		clear(stemCache.m) // hostile queries only churn it
+	}
+	stemCache.m[strings.Clone(w)] = st
+	stemCache.Unlock()
+	return st
+}
+
+// stemCache remembers the stems of the words met so far: a site's words
+// come again from one article and search to the next, and looking one up
+// costs a few dozen nanoseconds where the stemmer takes a microsecond
+// (over a tenth of an article write's time went to stemming).
+var stemCache = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
+
+// stemCacheMax bounds stemCache: about 8 MB of words and stems.
+const stemCacheMax = 100_000
+
+func stem(w string) string {
 	r, _ := utf8.DecodeRuneInString(w)
 	switch {
 	case r < 0x80 || unicode.Is(unicode.Latin, r):
@@ -433,19 +470,15 @@ const snippetWords = 32
 // snippetWindow finds the words of text and the best window of them,
 // words[best..last]; ok is false when text has no words.
 func snippetWindow(text string, stems map[string]bool) (words []snippetWord, best, last, found int, ok bool) {
-	// Only words whose first letter starts some stem can match; the rest
-	// need no lowercasing or stemming, which keeps long texts cheap.
-	// Stems keep their word's first two letters (ё aside), so other words
-	// are skipped unstemmed; a word met twice is stemmed once.
-	heads := map[[2]rune]bool{}
-	for st := range stems {
-		heads[wordHead(st)] = true
-	}
-	memo := map[string]string{}
+	// Only words that begin as some stem does can match (stemPrefixes);
+	// the rest need no lowercasing or stemming, which keeps long texts
+	// cheap. A word met twice is stemmed once.
+	prefixes := stemPrefixes(stems)
+	var memo map[string]string
 	words = make([]snippetWord, 0, len(text)/6)
 	for i, j := nextWord(text, 0); i < len(text); i, j = nextWord(text, j) {
 		w := snippetWord{start: i, end: j}
-		if heads[quickHead(text[i:j])] {
+		if hasStemPrefix(text[i:j], prefixes) {
 			if st := stemMemo(&memo, text[i:j]); stems[st] {
 				w.match = st
 			}
@@ -844,12 +877,7 @@ type snippetMatch struct {
 // matches, then the most matches (the earliest wins a tie); the first
 // word when nothing matches. ok is false when text has no words.
 func bestStretch(text string, stems map[string]bool) (from, distinct int, ok bool) {
-	heads := make([][2]rune, 0, len(stems))
-	for st := range stems {
-		if h := wordHead(st); !slices.Contains(heads, h) {
-			heads = append(heads, h)
-		}
-	}
+	prefixes := stemPrefixes(stems)
 	var matches []snippetMatch
 	var memo map[string]string
 	// The scan stops at the first stretch holding every word searched
@@ -861,7 +889,7 @@ func bestStretch(text string, stems map[string]bool) (from, distinct int, ok boo
 		if first < 0 {
 			first = i
 		}
-		if slices.Contains(heads, quickHead(text[i:j])) {
+		if hasStemPrefix(text[i:j], prefixes) {
 			if st := stemMemo(&memo, text[i:j]); stems[st] {
 				m := snippetMatch{word: n, start: i, stem: st}
 				matches = append(matches, m)
@@ -983,12 +1011,80 @@ var asciiWord = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// quickHead is wordHead with a shortcut for ASCII words.
-func quickHead(w string) [2]rune {
-	if len(w) >= 2 && w[0] < utf8.RuneSelf && w[1] < utf8.RuneSelf && asciiWord[w[1]] {
-		return [2]rune{rune(asciiLower(w[0])), rune(asciiLower(w[1]))}
+// stemPrefixes returns the beginnings a word must have to stem to one of
+// stems: a stem's runes less its last two, but at least two. The Snowball
+// stemmers only strip endings or change a word's last letter ("happy",
+// "happi"), which the English and Russian vocabularies that come with them
+// confirm word by word, but for three English exceptions that keep one
+// ("dying", "die").
+func stemPrefixes(stems map[string]bool) []string {
+	out := make([]string, 0, len(stems))
+	for st := range stems {
+		n := utf8.RuneCountInString(st)
+		keep := max(min(2, n), n-2)
+		if st == "die" || st == "lie" || st == "tie" {
+			keep = 1
+		}
+		n, cut := 0, len(st)
+		for i := range st {
+			if n == keep {
+				cut = i
+				break
+			}
+			n++
+		}
+		if p := st[:cut]; p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
 	}
-	return wordHead(w)
+	return out
+}
+
+// hasStemPrefix reports whether the raw word w, as Tokenize and Stem see it
+// (lowercased, apostrophes dropped, ё as е), begins with one of prefixes.
+// It allocates nothing: it runs for every word of a snippet's text.
+func hasStemPrefix(w string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if foldedHasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func foldedHasPrefix(w, p string) bool {
+	i := 0
+	for j := 0; j < len(p); {
+		if i >= len(w) {
+			return false
+		}
+		var r rune
+		if c := w[i]; c < utf8.RuneSelf {
+			r = rune(asciiLower(c))
+			i++
+		} else {
+			var n int
+			r, n = utf8.DecodeRuneInString(w[i:])
+			i += n
+			if r = unicode.ToLower(r); r == 'ё' {
+				r = 'е'
+			}
+		}
+		if r == '\'' || r == '’' {
+			continue
+		}
+		pr, n := rune(p[j]), 1
+		if pr >= utf8.RuneSelf {
+			if pr, n = utf8.DecodeRuneInString(p[j:]); pr == 'ё' {
+				pr = 'е' // Stem keeps ё in a word of Latin script
+			}
+		}
+		if r != pr {
+			return false
+		}
+		j += n
+	}
+	return true
 }
 
 func asciiLower(c byte) byte {
@@ -996,28 +1092,6 @@ func asciiLower(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-// wordHead is a word's first two letters, lowercased, with ё as е. It is
-// an array, not a string, so the snippet scan allocates nothing per word.
-func wordHead(w string) [2]rune {
-	var b [2]rune
-	n := 0
-	for _, r := range w {
-		if !isWordRune(r) {
-			continue
-		}
-		r = unicode.ToLower(r)
-		if r == 'ё' {
-			r = 'е'
-		}
-		b[n] = r
-		n++
-		if n == 2 {
-			break
-		}
-	}
-	return b
 }
 
 // nextWord returns the bounds of the first word at or after byte i of
@@ -1049,7 +1123,12 @@ func stemMemo(memo *map[string]string, raw string) string {
 	if st, ok := (*memo)[raw]; ok {
 		return st
 	}
-	st := Stem(strings.Join(Tokenize(raw), ""))
+	var st string
+	if len(raw) <= maxTokenLen && isASCII(raw) && !strings.Contains(raw, "'") {
+		st = Stem(strings.ToLower(raw)) // what Tokenize makes of it, quicker
+	} else {
+		st = Stem(strings.Join(Tokenize(raw), ""))
+	}
 	if *memo == nil {
 		*memo = map[string]string{}
 	}

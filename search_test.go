@@ -246,3 +246,78 @@ func BenchmarkSnippetOfRare(b *testing.B) {
 		SnippetOf(md, stems)
 	}
 }
+
+// FuzzStemPrefix checks the promise the snippet scans rely on to skip
+// words unstemmed: every word of the text begins with its own stem's
+// prefix (stemPrefixes), whatever its script, case or apostrophes.
+func FuzzStemPrefix(f *testing.F) {
+	for _, s := range []string{
+		"dying lying tying skies news happy relational generalization hopping luxuriating",
+		"O'Connell's pipeline’s Ёлки ёжик Ёжиков трубопроводами",
+		"Straße café naïve aё 東京 2025 x'y",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var memo map[string]string
+		for i, j := nextWord(s, 0); i < len(s); i, j = nextWord(s, j) {
+			raw := s[i:j]
+			st := stemMemo(&memo, raw)
+			if st == "" {
+				continue
+			}
+			if want := Stem(strings.Join(Tokenize(raw), "")); st != want {
+				t.Fatalf("stemMemo(%q) = %q, want %q", raw, st, want)
+			}
+			if p := stemPrefixes(map[string]bool{st: true}); !hasStemPrefix(raw, p) {
+				t.Fatalf("%q stems to %q but does not begin with %q", raw, st, p)
+			}
+		}
+	})
+}
+
+func TestStemPrefixSkipsOthers(t *testing.T) {
+	t.Parallel()
+	p := stemPrefixes(map[string]bool{Stem("pipelines"): true, Stem("die"): true})
+	for w, want := range map[string]bool{"Pipeline's": true, "PIPES": false, "dying": true, "Gas": false, "pip": false} {
+		if got := hasStemPrefix(w, p); got != want {
+			t.Errorf("hasStemPrefix(%q, %q) = %v, want %v", w, p, got, want)
+		}
+	}
+}
+
+// tokenizeRef is Tokenize as first written, rune by rune: FuzzTokenize
+// holds the quicker one to it.
+func tokenizeRef(text string) []string {
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 && b.Len() <= maxTokenLen*4 && utf8.RuneCountInString(b.String()) <= maxTokenLen {
+			out = append(out, b.String())
+		}
+		b.Reset()
+	}
+	rs := []rune(text)
+	for i, r := range rs {
+		switch {
+		case isWordRune(r):
+			b.WriteString(strings.ToLower(string(r)))
+		case (r == '\'' || r == '’') && b.Len() > 0 && i+1 < len(rs) && isWordRune(rs[i+1]):
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+func FuzzTokenize(f *testing.F) {
+	for _, s := range []string{"Don't O’Brien's", "ЁЛКИ-палки 2025", "\xff\xfeA'\xff", "İstanbul ΣΟΦΙΑ", strings.Repeat("a", 70) + " b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Tokenize(s), tokenizeRef(s); !slices.Equal(got, want) {
+			t.Fatalf("Tokenize(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
