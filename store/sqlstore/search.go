@@ -260,9 +260,8 @@ func (s *Store) IndexPending(ctx context.Context) (_ int, ret error) {
 	}
 	if !s.dialect.FTS5 {
 		// A bulk load is indexed with the GIN index dropped and built
-		// again after: updating it article by article (fastupdate is
-		// off) made 100,000 articles take over half an hour. Searches
-		// scan meanwhile. The index is made again whatever happened,
+		// again after: updating it article by article made 100,000
+		// articles take over half an hour. Searches scan meanwhile. The index is made again whatever happened,
 		// so a start after a crash mid-way restores it.
 		var pending int
 		if err := s.writer.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles a
@@ -276,7 +275,7 @@ func (s *Store) IndexPending(ctx context.Context) (_ int, ret error) {
 		}
 		defer func() {
 			if _, err := s.writer.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS search_docs_doc
-				ON search_docs USING GIN (doc) WITH (fastupdate = off)`); err != nil && ret == nil {
+				ON search_docs USING GIN (doc)`); err != nil && ret == nil {
 				ret = fmt.Errorf("index pending articles: build index: %w", err)
 			}
 		}()
@@ -385,11 +384,13 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		args = append(args, v)
 		return len(args)
 	}
-	var from, rank, match, qsub string
+	var from, match, qsub, matchBody string
 	if s.dialect.FTS5 {
-		from = `search_fts f JOIN search_docs d ON d.article_id = f.rowid`
-		rank = fts5Rank
-		match = fmt.Sprintf(`search_fts MATCH $%d`, arg(fts5Query(q)))
+		// Two tiers (see below): the query with a searched word in a
+		// heading column, and the query without.
+		base, heads := fts5Query(q), fts5Headings(q)
+		match = fmt.Sprintf(`search_fts MATCH $%d`, arg(base+` AND `+heads))
+		matchBody = fmt.Sprintf(`search_fts MATCH $%d`, arg(base+` NOT `+heads))
 	} else {
 		parts := make([]string, 0, len(q.Terms)+len(q.Exclude))
 		for _, t := range q.Terms {
@@ -401,7 +402,6 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		tsq := strings.Join(parts, " && ")
 		qsub = `(SELECT ` + tsq + ` AS q) q`
 		from = `search_docs d`
-		rank = tsRank
 		// A subquery hides the words from the planner, which then
 		// takes every query for rare (0.5%); told "the" is in every
 		// article, it would test the newest ones by reading their
@@ -453,31 +453,40 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	// Rank at most SearchRankCap matches, the newest, so a word found in
 	// every article costs what a rarer one does; the order within them is
 	// by relevance.
-	score := rank
-	order := `r, article_id DESC`
-	if !s.dialect.FTS5 {
-		order = `r DESC, article_id DESC`
-	}
-	idCol := `d.article_id`
+	var inner, order string
 	if s.dialect.FTS5 {
-		idCol = `f.rowid` // FTS5 walks its index in rowid order itself
-	}
-	inner := `SELECT d.article_id AS article_id, ` + score + ` AS r FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
-		fmt.Sprintf(` ORDER BY %s DESC LIMIT $%d`, idCol, arg(folio.SearchRankCap+1))
-	if s.dialect.FTS5 && len(conds) == 2 {
-		// No filter but visibility: rather than look each match up in
-		// search_docs (a seventh of the CPU at 100,000 articles), leave
-		// out the few articles not public, found through their index.
-		inner = `SELECT f.rowid AS article_id, ` + score + ` AS r FROM search_fts f WHERE ` + match +
-			` AND f.rowid NOT IN (` + hiddenDocs(now) + fmt.Sprintf(`) ORDER BY f.rowid DESC LIMIT $%d`, len(args))
+		// Two tiers, as WordPress orders its results and as PostgreSQL
+		// ranks (rank_doc): first the articles with a searched word in
+		// the title, tags, question or summary, by bm25 over all their
+		// text; then those that have the words in the body only, newest
+		// first. bm25 reads each ranked article's column sizes, which
+		// was half of a search's CPU when every match was ranked, and
+		// body-only matches are most of a rare word's.
+		capArg := arg(folio.SearchRankCap + 1)
+		tier := func(t int, match, rank string) string {
+			src, where := `search_fts f JOIN search_docs d ON d.article_id = f.rowid`, append([]string{match}, conds[1:]...)
+			if len(conds) == 2 {
+				// No filter but visibility: rather than look each
+				// match up in search_docs (a seventh of the CPU at
+				// 100,000 articles), leave out the few articles not
+				// public, found through their index.
+				src, where = `search_fts f`, []string{match, `f.rowid NOT IN (` + hiddenDocs(now) + `)`}
+			}
+			// FTS5 walks its index in rowid order itself.
+			return fmt.Sprintf(`SELECT * FROM (SELECT f.rowid AS article_id, %s AS r, %d AS t FROM %s WHERE %s ORDER BY f.rowid DESC LIMIT $%d)`,
+				rank, t, src, strings.Join(where, " AND "), capArg)
+		}
+		inner = tier(0, match, fts5Rank) + ` UNION ALL ` + tier(1, matchBody, `0`)
+		order = `t, r, article_id DESC`
 	}
 	if !s.dialect.FTS5 {
 		// Rank only the capped matches, with the small vector in the
 		// row (rank_doc): reading a whole TOASTed doc costs 35 µs. "+ 0"
 		// keeps the planner from walking the primary key backwards and
 		// testing every document against a rare term.
+		capArg := arg(folio.SearchRankCap + 1)
 		cands := `SELECT d.article_id, d.rank_doc FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
-			fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d`, len(args))
+			fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d`, capArg)
 		if span := s.pgWindow(ctx, q, len(conds)); span > 0 {
 			// A query found in a large share of the articles (by
 			// PostgreSQL's statistics) reads the newest ids first,
@@ -489,7 +498,6 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 			// workers: SetSearchPool), so the LIMIT stops at the first
 			// that fills it. Whatever the bounds, the matches are the
 			// same: they only decide how fast.
-			capArg := len(args)
 			newest := s.pgNewest(ctx)
 			near, far := arg(newest-span*3/2), arg(newest-span*6)
 			branch := func(cond string) string {
@@ -500,7 +508,8 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 				` UNION ALL ` + branch(fmt.Sprintf(`d.article_id <= $%d AND d.article_id > $%d`, near, far)) +
 				` UNION ALL ` + branch(fmt.Sprintf(`d.article_id <= $%d`, far)) + fmt.Sprintf(`) c LIMIT $%d`, capArg)
 		}
-		inner = `SELECT m.article_id, ` + score + ` AS r FROM (` + cands + `) m, ` + qsub
+		inner = `SELECT m.article_id, ` + tsRank + ` AS r FROM (` + cands + `) m, ` + qsub
+		order = `r DESC, article_id DESC`
 	}
 	query := `SELECT article_id, r, COUNT(*) OVER () FROM (` + inner + `) m ORDER BY ` + order +
 		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, arg(limit), arg(offset))
@@ -562,22 +571,34 @@ func snippetOf(a *folio.Article, stems map[string]bool) folio.Snippet {
 	return sn
 }
 
-// fts5Query builds an FTS5 MATCH expression from stems, each quoted as a
-// string (a phrase when it holds several), so nothing a reader typed is
-// FTS5 syntax.
+// fts5Query builds an FTS5 MATCH expression from stems, each quoted
+// (fts5Quote).
 func fts5Query(q *folio.SearchQuery) string {
-	quote := func(words []string) string {
-		return `"` + strings.ReplaceAll(strings.Join(words, " "), `"`, `""`) + `"`
-	}
 	parts := make([]string, len(q.Terms))
 	for i, t := range q.Terms {
-		parts[i] = quote(t)
+		parts[i] = fts5Quote(t)
 	}
 	out := "(" + strings.Join(parts, " AND ") + ")"
 	for _, t := range q.Exclude {
-		out += " NOT " + quote(t)
+		out += " NOT " + fts5Quote(t)
 	}
-	return out
+	return "(" + out + ")"
+}
+
+// fts5Headings is an FTS5 expression matching the articles with any of q's
+// words or phrases in the title, tags, question or summary.
+func fts5Headings(q *folio.SearchQuery) string {
+	parts := make([]string, len(q.Terms))
+	for i, t := range q.Terms {
+		parts[i] = fts5Quote(t)
+	}
+	return "({title tags question summary} : (" + strings.Join(parts, " OR ") + "))"
+}
+
+// fts5Quote quotes words as one FTS5 string, a phrase when they are
+// several, so nothing a reader typed is FTS5 syntax.
+func fts5Quote(words []string) string {
+	return `"` + strings.ReplaceAll(strings.Join(words, " "), `"`, `""`) + `"`
 }
 
 // articlesByID loads articles with their relations, in the order of ids.
@@ -777,12 +798,7 @@ type dfCache struct {
 	fetched time.Time
 }
 
-var dfCaches sync.Map // *Store → *dfCache, so Store's struct stays as it is
-
-func (s *Store) dfs() *dfCache {
-	c, _ := dfCaches.LoadOrStore(s, &dfCache{df: map[string]int{}})
-	return c.(*dfCache)
-}
+func (s *Store) dfs() *dfCache { return &s.docFreq }
 
 // docFreqs returns the document frequency of terms and the number of
 // articles with a vector.
@@ -844,6 +860,21 @@ type relDoc struct {
 	tags   map[int64]bool
 }
 
+// MergeSearchIndex merges what article writes left in PostgreSQL's GIN
+// pending list into the index proper, in bulk (0012): searches read the
+// whole list, and a write that finds it full merges it itself.
+// RefreshRelated, which the job every article write queues runs, calls it
+// first. SQLite's FTS5 merges its segments as it writes; nothing to do.
+func (s *Store) MergeSearchIndex(ctx context.Context) error {
+	if s.dialect.FTS5 {
+		return nil
+	}
+	if _, err := s.writer.ExecContext(ctx, `SELECT gin_clean_pending_list(CAST('search_docs_doc' AS regclass))`); err != nil {
+		return fmt.Errorf("merge pending search entries: %w", err)
+	}
+	return nil
+}
+
 // RefreshRelated implements folio.Store.
 func (s *Store) RefreshRelated(ctx context.Context, max int) (int, error) {
 	type mark struct {
@@ -862,6 +893,13 @@ func (s *Store) RefreshRelated(ctx context.Context, max int) (int, error) {
 		})
 	if err != nil {
 		return 0, fmt.Errorf("refresh related: %w", err)
+	}
+	if len(marks) > 0 {
+		// Every index write marks the article, so here is where the
+		// writes' index entries are merged, off the request path.
+		if err := s.MergeSearchIndex(ctx); err != nil {
+			return 0, fmt.Errorf("refresh related: %w", err)
+		}
 	}
 	changed := 0
 	for _, m := range marks {
@@ -1019,6 +1057,10 @@ func (s *Store) refreshOne(ctx context.Context, id, token int64) (int, error) {
 	return changed, nil
 }
 
+// maxCandidateTermDF is how many articles a keyword may be in at most to
+// find related candidates by.
+const maxCandidateTermDF = 2000
+
 // relatedCandidates returns articles that share x's rarer keywords, its
 // tags or its series.
 func (s *Store) relatedCandidates(ctx context.Context, x *relDoc, now any) ([]int64, error) {
@@ -1031,7 +1073,10 @@ func (s *Store) relatedCandidates(ctx context.Context, x *relDoc, now any) ([]in
 		return nil, err
 	}
 	// The keywords that say most about x: weight × IDF, leaving out those
-	// in more than a fifth of the articles (slow to scan, say little).
+	// in more than a fifth of the articles or in more than
+	// maxCandidateTermDF (slow to scan, say little): at 100,000 articles,
+	// summing the weights of ten keywords in up to 20,000 articles each
+	// took a tenth of a second per refresh.
 	sort.Slice(terms, func(i, j int) bool {
 		wi := x.terms[terms[i]] * idf(df[terms[i]], n)
 		wj := x.terms[terms[j]] * idf(df[terms[j]], n)
@@ -1042,7 +1087,7 @@ func (s *Store) relatedCandidates(ctx context.Context, x *relDoc, now any) ([]in
 	})
 	var pick []any
 	for _, t := range terms {
-		if df[t] <= max(50, n/5) {
+		if df[t] <= max(50, min(n/5, maxCandidateTermDF)) {
 			pick = append(pick, t)
 		}
 		if len(pick) == 10 {

@@ -29,6 +29,7 @@ type Store struct {
 	stmts         stmtCache
 	lexemes       lexemeFreqs // PostgreSQL's common-word shares (pgWindow)
 	search        *sql.DB     // PostgreSQL's search pool (SetSearchPool)
+	docFreq       dfCache     // keyword document frequencies (related articles)
 }
 
 var _ folio.Store = (*Store)(nil)
