@@ -60,14 +60,14 @@ func (s *Store) searchDB() querier {
 // newest ones walking the primary key, instead of using the GIN index: one
 // second at 100,000 articles instead of a few milliseconds. With only
 // bitmap scans left, every plan, generic ones included, reads the GIN
-// index (ANDed with the primary key for pgWindow). Parallel workers and
+// index (ANDed with the primary key for commonSpan). Parallel workers and
 // JIT compilation only add latency to a query this short.
 func (s *Store) SetSearchPool(db *sql.DB) { s.search = db }
 
-// pgNewest returns the newest indexed article id, read at most once a
-// second: the window (pgWindow) ends there, and only how fast a search
+// newestIndexed returns the newest indexed article id, read at most once
+// a second: the window (commonSpan) ends there, and only how fast a search
 // is depends on it, not what it finds.
-func (s *Store) pgNewest(ctx context.Context) int64 {
+func (s *Store) newestIndexed(ctx context.Context) int64 {
 	lf := &s.lexemes
 	lf.mu.Lock()
 	defer lf.mu.Unlock()
@@ -82,36 +82,33 @@ func (s *Store) pgNewest(ctx context.Context) int64 {
 	return n
 }
 
-// pgWindow returns how many of the newest ids should hold SearchRankCap+1
-// matches of q, for a PostgreSQL search to look there first, or 0 to read
-// every match. Only a query without filters whose words are in at least
-// pgCommonShare of the articles (the most common elements of
-// search_docs.doc that ANALYZE keeps) gets one.
-func (s *Store) pgWindow(ctx context.Context, q *folio.SearchQuery, conds int) int64 {
+// commonSpan returns how many of the newest ids should hold
+// SearchRankCap+1 matches of q, for a search to look there first, or 0 to
+// read every match. Only a query without filters whose words are in at
+// least commonShare of the articles (termShare) gets one.
+func (s *Store) commonSpan(ctx context.Context, q *folio.SearchQuery, conds int) int64 {
 	if conds > 2 {
 		return 0
 	}
-	freqs := s.pgLexemeFreqs(ctx)
 	share := 1.0
 	for _, t := range q.Terms {
 		f := 1.0 // a phrase is at most as common as its rarest word
 		for _, w := range t {
-			f = min(f, freqs[w])
+			f = min(f, s.termShare(ctx, w))
 		}
 		share *= f
 	}
-	if share < pgCommonShare {
+	if share < commonShare {
 		return 0
 	}
 	return int64(float64(folio.SearchRankCap+1) / share)
 }
 
-// pgCommonShare is the share of articles from which a query counts as common.
-const pgCommonShare = 0.1
+// commonShare is the share of articles from which a query counts as common.
+const commonShare = 0.1
 
-// lexemeFreqs caches, per Store, the share of articles holding each of the
-// most common lexemes, read from pg_stats every five minutes, and the
-// newest article id (pgNewest).
+// lexemeFreqs caches, per Store, the share of articles holding each word
+// (termShare) for five minutes, and the newest article id (newestIndexed).
 type lexemeFreqs struct {
 	mu       sync.Mutex
 	freq     map[string]float64
@@ -120,6 +117,42 @@ type lexemeFreqs struct {
 	newestAt time.Time
 }
 
+// termShare estimates the share of articles that hold stem w. PostgreSQL
+// has it from ANALYZE (pg_stats, for its most common lexemes; others count
+// as rare). On SQLite it is counted among the articles of the newest
+// shareSample ids, once per word and five minutes: FTS5 finds a rowid
+// range's matches without reading the older ones.
+func (s *Store) termShare(ctx context.Context, w string) float64 {
+	if !s.dialect.FTS5 {
+		return s.pgLexemeFreqs(ctx)[w]
+	}
+	lf := &s.lexemes
+	lf.mu.Lock()
+	if lf.freq == nil || time.Since(lf.fetched) > 5*time.Minute || len(lf.freq) > 50_000 {
+		lf.freq, lf.fetched = map[string]float64{}, time.Now()
+	}
+	f, ok := lf.freq[w]
+	lf.mu.Unlock()
+	if ok {
+		return f
+	}
+	var n, docs int64
+	if err := (cachedReader{s}).QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH $1 AND rowid > $2),
+		(SELECT COUNT(*) FROM search_docs WHERE article_id > $2)`,
+		fts5Quote([]string{w}), s.newestIndexed(ctx)-shareSample).Scan(&n, &docs); err != nil {
+		return 0 // read every match
+	}
+	f = float64(n) / float64(max(1, docs))
+	lf.mu.Lock()
+	lf.freq[w] = f
+	lf.mu.Unlock()
+	return f
+}
+
+// shareSample is how many of the newest articles termShare counts in.
+const shareSample = 2000
+
+// pgLexemeFreqs reads the shares of PostgreSQL's most common lexemes.
 func (s *Store) pgLexemeFreqs(ctx context.Context) map[string]float64 {
 	lf := &s.lexemes
 	lf.mu.Lock()
@@ -406,7 +439,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		// takes every query for rare (0.5%); told "the" is in every
 		// article, it would test the newest ones by reading their
 		// TOASTed docs rather than AND the GIN index with the window
-		// of ids (pgWindow).
+		// of ids (commonSpan).
 		match = `d.doc @@ (SELECT ` + tsq + `)`
 	}
 	// Values the planner must not plan with (opaqueParams): the time
@@ -454,6 +487,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	// every article costs what a rarer one does; the order within them is
 	// by relevance.
 	var inner, order string
+	windowArg := 0 // SQLite: the parameter of the window's lower bound
 	if s.dialect.FTS5 {
 		// Two tiers, as WordPress orders its results and as PostgreSQL
 		// ranks (rank_doc): first the articles with a searched word in
@@ -462,7 +496,17 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		// first. bm25 reads each ranked article's column sizes, which
 		// was half of a search's CPU when every match was ranked, and
 		// body-only matches are most of a rare word's.
+		//
+		// A query common enough (commonSpan) looks among the newest ids
+		// first, where the cap is very likely filled: "the" then reads
+		// 1,500 articles' entries, not 100,000. If the window falls
+		// short, the search runs again without it.
 		capArg := arg(folio.SearchRankCap + 1)
+		var lo int64
+		if span := s.commonSpan(ctx, q, len(conds)); span > 0 {
+			lo = s.newestIndexed(ctx) - span*3/2
+		}
+		windowArg = arg(lo)
 		tier := func(t int, match, rank string) string {
 			src, where := `search_fts f JOIN search_docs d ON d.article_id = f.rowid`, append([]string{match}, conds[1:]...)
 			if len(conds) == 2 {
@@ -472,6 +516,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 				// public, found through their index.
 				src, where = `search_fts f`, []string{match, `f.rowid NOT IN (` + hiddenDocs(now) + `)`}
 			}
+			where = append(where, fmt.Sprintf(`f.rowid > $%d`, windowArg))
 			// FTS5 walks its index in rowid order itself.
 			return fmt.Sprintf(`SELECT * FROM (SELECT f.rowid AS article_id, %s AS r, %d AS t FROM %s WHERE %s ORDER BY f.rowid DESC LIMIT $%d)`,
 				rank, t, src, strings.Join(where, " AND "), capArg)
@@ -487,7 +532,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		capArg := arg(folio.SearchRankCap + 1)
 		cands := `SELECT d.article_id, d.rank_doc FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
 			fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d`, capArg)
-		if span := s.pgWindow(ctx, q, len(conds)); span > 0 {
+		if span := s.commonSpan(ctx, q, len(conds)); span > 0 {
 			// A query found in a large share of the articles (by
 			// PostgreSQL's statistics) reads the newest ids first,
 			// where the cap is very likely filled, ANDing the GIN
@@ -498,7 +543,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 			// workers: SetSearchPool), so the LIMIT stops at the first
 			// that fills it. Whatever the bounds, the matches are the
 			// same: they only decide how fast.
-			newest := s.pgNewest(ctx)
+			newest := s.newestIndexed(ctx)
 			near, far := arg(newest-span*3/2), arg(newest-span*6)
 			branch := func(cond string) string {
 				return `(SELECT d.article_id, d.rank_doc FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") + ` AND ` + cond +
@@ -517,27 +562,37 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	scores := map[int64]float64{}
 	total := 0
 	db := s.searchDB()
-	err := eachRow(ctx, db, query, args, func(rows *sql.Rows) error {
-		var id int64
-		var r float64
-		if err := rows.Scan(&id, &r, &total); err != nil {
+	run := func() error {
+		ids, total = ids[:0], 0
+		err := eachRow(ctx, db, query, args, func(rows *sql.Rows) error {
+			var id int64
+			var r float64
+			if err := rows.Scan(&id, &r, &total); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			if s.dialect.FTS5 {
+				r = -r // bm25 is lower for better matches
+			}
+			scores[id] = r
+			return nil
+		})
+		if err != nil || len(ids) > 0 || offset == 0 {
 			return err
 		}
-		ids = append(ids, id)
-		if s.dialect.FTS5 {
-			r = -r // bm25 is lower for better matches
-		}
-		scores[id] = r
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	if len(ids) == 0 && offset > 0 {
 		count := `SELECT COUNT(*) FROM (` + inner + `) m`
 		if err := db.QueryRowContext(ctx, count, args[:len(args)-2]...).Scan(&total); err != nil { // less limit and offset
-			return nil, fmt.Errorf("%s: count: %w", what, err)
+			return fmt.Errorf("count: %w", err)
 		}
+		return nil
+	}
+	err := run()
+	if err == nil && windowArg > 0 && args[windowArg-1].(int64) > 0 && total <= folio.SearchRankCap {
+		args[windowArg-1] = int64(0) // the window held too few: all of them
+		err = run()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if total > folio.SearchRankCap {
 		total, res.More = folio.SearchRankCap, true
