@@ -21,8 +21,10 @@ import (
 // articles and the tag list the editor's suggestions draw on.
 type SearchStore interface {
 	// Search returns one page of public articles matching q, best first,
-	// each with a snippet. q must come from ParseSearch. Ranking looks at
-	// no more than SearchRankCap matches, newest first, so a query for a
+	// each with a snippet: those with a searched word in the title, tags,
+	// question or summary by relevance, then those with it in the body
+	// only, newest first. q must come from ParseSearch. Ranking looks at
+	// no more than SearchRankCap matches, the newest, so a query for a
 	// word found in every article costs what a rarer one does. Hits hold
 	// what a result list shows: no body, comment count or series
 	// description, and authors without e-mail or bio.
@@ -317,7 +319,9 @@ func Stem(w string) string {
 	if len(stemCache.m) >= stemCacheMax {
 		clear(stemCache.m) // hostile queries only churn it
 	}
-	stemCache.m[strings.Clone(w)] = st
+	// Cloned, both: w may be a word of a whole article's text, and a
+	// stem may be w itself.
+	stemCache.m[strings.Clone(w)] = strings.Clone(st)
 	stemCache.Unlock()
 	return st
 }

@@ -132,7 +132,14 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	st := sqlstore.New(db, db, Dialect())
-	st.SetSearchPool(openSearchPool(cfg))
+	search := openSearchPool(cfg)
+	st.SetSearchPool(search)
+	if err := search.PingContext(ctx); err != nil {
+		// A pooler that refuses the planner settings (PgBouncer does
+		// unless told to ignore them) fails here, not at each search.
+		_ = st.Close()
+		return nil, fmt.Errorf("open postgres: search pool: %w", err)
+	}
 	if v, err := sqlstore.LatestVersion(sub); err == nil {
 		st.RequireSchema(v)
 	}

@@ -60,14 +60,14 @@ func (s *Store) searchDB() querier {
 // newest ones walking the primary key, instead of using the GIN index: one
 // second at 100,000 articles instead of a few milliseconds. With only
 // bitmap scans left, every plan, generic ones included, reads the GIN
-// index (ANDed with the primary key for commonSpan). Parallel workers and
+// index (ANDed with the primary key for pgWindow). Parallel workers and
 // JIT compilation only add latency to a query this short.
 func (s *Store) SetSearchPool(db *sql.DB) { s.search = db }
 
-// newestIndexed returns the newest indexed article id, read at most once
-// a second: the window (commonSpan) ends there, and only how fast a search
-// is depends on it, not what it finds.
-func (s *Store) newestIndexed(ctx context.Context) int64 {
+// pgNewest returns the newest indexed article id, read at most once a
+// second: the window (pgWindow) ends there, and only how fast a search is
+// depends on it, not what it finds.
+func (s *Store) pgNewest(ctx context.Context) int64 {
 	lf := &s.lexemes
 	lf.mu.Lock()
 	defer lf.mu.Unlock()
@@ -82,33 +82,35 @@ func (s *Store) newestIndexed(ctx context.Context) int64 {
 	return n
 }
 
-// commonSpan returns how many of the newest ids should hold
-// SearchRankCap+1 matches of q, for a search to look there first, or 0 to
-// read every match. Only a query without filters whose words are in at
-// least commonShare of the articles (termShare) gets one.
-func (s *Store) commonSpan(ctx context.Context, q *folio.SearchQuery, conds int) int64 {
+// pgWindow returns how many of the newest ids should hold SearchRankCap+1
+// matches of q, for a PostgreSQL search to look there first, or 0 to read
+// every match. Only a query without filters whose words are in at least
+// pgCommonShare of the articles (the most common elements of
+// search_docs.doc that ANALYZE keeps) gets one.
+func (s *Store) pgWindow(ctx context.Context, q *folio.SearchQuery, conds int) int64 {
 	if conds > 2 {
 		return 0
 	}
+	freqs := s.pgLexemeFreqs(ctx)
 	share := 1.0
 	for _, t := range q.Terms {
 		f := 1.0 // a phrase is at most as common as its rarest word
 		for _, w := range t {
-			f = min(f, s.termShare(ctx, w))
+			f = min(f, freqs[w])
 		}
 		share *= f
 	}
-	if share < commonShare {
+	if share < pgCommonShare {
 		return 0
 	}
 	return int64(float64(folio.SearchRankCap+1) / share)
 }
 
-// commonShare is the share of articles from which a query counts as common.
-const commonShare = 0.1
+// pgCommonShare is the share of articles from which a query counts as common.
+const pgCommonShare = 0.1
 
-// lexemeFreqs caches, per Store, the share of articles holding each word
-// (termShare) for five minutes, and the newest article id (newestIndexed).
+// lexemeFreqs caches, per Store, the shares of PostgreSQL's most common
+// lexemes for five minutes, and the newest article id (pgNewest).
 type lexemeFreqs struct {
 	mu       sync.Mutex
 	freq     map[string]float64
@@ -116,41 +118,6 @@ type lexemeFreqs struct {
 	newest   int64
 	newestAt time.Time
 }
-
-// termShare estimates the share of articles that hold stem w. PostgreSQL
-// has it from ANALYZE (pg_stats, for its most common lexemes; others count
-// as rare). On SQLite it is counted among the articles of the newest
-// shareSample ids, once per word and five minutes: FTS5 finds a rowid
-// range's matches without reading the older ones.
-func (s *Store) termShare(ctx context.Context, w string) float64 {
-	if !s.dialect.FTS5 {
-		return s.pgLexemeFreqs(ctx)[w]
-	}
-	lf := &s.lexemes
-	lf.mu.Lock()
-	if lf.freq == nil || time.Since(lf.fetched) > 5*time.Minute || len(lf.freq) > 50_000 {
-		lf.freq, lf.fetched = map[string]float64{}, time.Now()
-	}
-	f, ok := lf.freq[w]
-	lf.mu.Unlock()
-	if ok {
-		return f
-	}
-	var n, docs int64
-	if err := (cachedReader{s}).QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH $1 AND rowid > $2),
-		(SELECT COUNT(*) FROM search_docs WHERE article_id > $2)`,
-		fts5Quote([]string{w}), s.newestIndexed(ctx)-shareSample).Scan(&n, &docs); err != nil {
-		return 0 // read every match
-	}
-	f = float64(n) / float64(max(1, docs))
-	lf.mu.Lock()
-	lf.freq[w] = f
-	lf.mu.Unlock()
-	return f
-}
-
-// shareSample is how many of the newest articles termShare counts in.
-const shareSample = 2000
 
 // pgLexemeFreqs reads the shares of PostgreSQL's most common lexemes.
 func (s *Store) pgLexemeFreqs(ctx context.Context) map[string]float64 {
@@ -417,11 +384,12 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		args = append(args, v)
 		return len(args)
 	}
-	var from, match, qsub, matchBody string
+	var from, match, qsub, matchAll, matchBody string
 	if s.dialect.FTS5 {
 		// Two tiers (see below): the query with a searched word in a
 		// heading column, and the query without.
 		base, heads := fts5Query(q), fts5Headings(q)
+		matchAll = fmt.Sprintf(`search_fts MATCH $%d`, arg(base))
 		match = fmt.Sprintf(`search_fts MATCH $%d`, arg(base+` AND `+heads))
 		matchBody = fmt.Sprintf(`search_fts MATCH $%d`, arg(base+` NOT `+heads))
 	} else {
@@ -439,7 +407,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		// takes every query for rare (0.5%); told "the" is in every
 		// article, it would test the newest ones by reading their
 		// TOASTed docs rather than AND the GIN index with the window
-		// of ids (commonSpan).
+		// of ids (pgWindow).
 		match = `d.doc @@ (SELECT ` + tsq + `)`
 	}
 	// Values the planner must not plan with (opaqueParams): the time
@@ -487,7 +455,6 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	// every article costs what a rarer one does; the order within them is
 	// by relevance.
 	var inner, order string
-	windowArg := 0 // SQLite: the parameter of the window's lower bound
 	if s.dialect.FTS5 {
 		// Two tiers, as WordPress orders its results and as PostgreSQL
 		// ranks (rank_doc): first the articles with a searched word in
@@ -497,31 +464,28 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		// was half of a search's CPU when every match was ranked, and
 		// body-only matches are most of a rare word's.
 		//
-		// A query common enough (commonSpan) looks among the newest ids
-		// first, where the cap is very likely filled: "the" then reads
-		// 1,500 articles' entries, not 100,000. If the window falls
-		// short, the search runs again without it.
-		capArg := arg(folio.SearchRankCap + 1)
-		var lo int64
-		if span := s.commonSpan(ctx, q, len(conds)); span > 0 {
-			lo = s.newestIndexed(ctx) - span*3/2
-		}
-		windowArg = arg(lo)
-		tier := func(t int, match, rank string) string {
-			src, where := `search_fts f JOIN search_docs d ON d.article_id = f.rowid`, append([]string{match}, conds[1:]...)
+		// Both tiers hold only the newest SearchRankCap+1 matches: low
+		// is the oldest of them, found walking the index newest first,
+		// so "the" reads a thousand articles' entries, not 100,000.
+		from := func(match string) (src string, where []string) {
 			if len(conds) == 2 {
 				// No filter but visibility: rather than look each
 				// match up in search_docs (a seventh of the CPU at
 				// 100,000 articles), leave out the few articles not
 				// public, found through their index.
-				src, where = `search_fts f`, []string{match, `f.rowid NOT IN (` + hiddenDocs(now) + `)`}
+				return `search_fts f`, []string{match, `f.rowid NOT IN (` + hiddenDocs(now) + `)`}
 			}
-			where = append(where, fmt.Sprintf(`f.rowid > $%d`, windowArg))
-			// FTS5 walks its index in rowid order itself.
-			return fmt.Sprintf(`SELECT * FROM (SELECT f.rowid AS article_id, %s AS r, %d AS t FROM %s WHERE %s ORDER BY f.rowid DESC LIMIT $%d)`,
-				rank, t, src, strings.Join(where, " AND "), capArg)
+			return `search_fts f JOIN search_docs d ON d.article_id = f.rowid`, append([]string{match}, conds[1:]...)
 		}
-		inner = tier(0, match, fts5Rank) + ` UNION ALL ` + tier(1, matchBody, `0`)
+		src, where := from(matchAll)
+		low := fmt.Sprintf(`WITH low (id) AS (SELECT COALESCE((SELECT f.rowid FROM %s WHERE %s ORDER BY f.rowid DESC LIMIT 1 OFFSET $%d), 0)) `,
+			src, strings.Join(where, " AND "), arg(folio.SearchRankCap))
+		tier := func(t int, match, rank string) string {
+			src, where := from(match)
+			return fmt.Sprintf(`SELECT f.rowid AS article_id, %s AS r, %d AS t FROM %s WHERE %s AND f.rowid >= (SELECT id FROM low)`,
+				rank, t, src, strings.Join(where, " AND "))
+		}
+		inner = low + tier(0, match, fts5Rank) + ` UNION ALL ` + tier(1, matchBody, `0`)
 		order = `t, r, article_id DESC`
 	}
 	if !s.dialect.FTS5 {
@@ -532,7 +496,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		capArg := arg(folio.SearchRankCap + 1)
 		cands := `SELECT d.article_id, d.rank_doc FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
 			fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d`, capArg)
-		if span := s.commonSpan(ctx, q, len(conds)); span > 0 {
+		if span := s.pgWindow(ctx, q, len(conds)); span > 0 {
 			// A query found in a large share of the articles (by
 			// PostgreSQL's statistics) reads the newest ids first,
 			// where the cap is very likely filled, ANDing the GIN
@@ -543,7 +507,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 			// workers: SetSearchPool), so the LIMIT stops at the first
 			// that fills it. Whatever the bounds, the matches are the
 			// same: they only decide how fast.
-			newest := s.newestIndexed(ctx)
+			newest := s.pgNewest(ctx)
 			near, far := arg(newest-span*3/2), arg(newest-span*6)
 			branch := func(cond string) string {
 				return `(SELECT d.article_id, d.rank_doc FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") + ` AND ` + cond +
@@ -562,37 +526,27 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 	scores := map[int64]float64{}
 	total := 0
 	db := s.searchDB()
-	run := func() error {
-		ids, total = ids[:0], 0
-		err := eachRow(ctx, db, query, args, func(rows *sql.Rows) error {
-			var id int64
-			var r float64
-			if err := rows.Scan(&id, &r, &total); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-			if s.dialect.FTS5 {
-				r = -r // bm25 is lower for better matches
-			}
-			scores[id] = r
-			return nil
-		})
-		if err != nil || len(ids) > 0 || offset == 0 {
+	err := eachRow(ctx, db, query, args, func(rows *sql.Rows) error {
+		var id int64
+		var r float64
+		if err := rows.Scan(&id, &r, &total); err != nil {
 			return err
 		}
-		count := `SELECT COUNT(*) FROM (` + inner + `) m`
-		if err := db.QueryRowContext(ctx, count, args[:len(args)-2]...).Scan(&total); err != nil { // less limit and offset
-			return fmt.Errorf("count: %w", err)
+		ids = append(ids, id)
+		if s.dialect.FTS5 {
+			r = -r // bm25 is lower for better matches
 		}
+		scores[id] = r
 		return nil
-	}
-	err := run()
-	if err == nil && windowArg > 0 && args[windowArg-1].(int64) > 0 && total <= folio.SearchRankCap {
-		args[windowArg-1] = int64(0) // the window held too few: all of them
-		err = run()
-	}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if len(ids) == 0 && offset > 0 {
+		count := `SELECT COUNT(*) FROM (` + inner + `) m`
+		if err := db.QueryRowContext(ctx, count, args[:len(args)-2]...).Scan(&total); err != nil { // less limit and offset
+			return nil, fmt.Errorf("%s: count: %w", what, err)
+		}
 	}
 	if total > folio.SearchRankCap {
 		total, res.More = folio.SearchRankCap, true
@@ -924,7 +878,9 @@ func (s *Store) MergeSearchIndex(ctx context.Context) error {
 	if s.dialect.FTS5 {
 		return nil
 	}
-	if _, err := s.writer.ExecContext(ctx, `SELECT gin_clean_pending_list(CAST('search_docs_doc' AS regclass))`); err != nil {
+	// The index is missing while IndexPending rebuilds it after a bulk load.
+	if _, err := s.writer.ExecContext(ctx, `SELECT gin_clean_pending_list(i)
+		FROM (SELECT to_regclass('search_docs_doc') AS i) x WHERE i IS NOT NULL`); err != nil {
 		return fmt.Errorf("merge pending search entries: %w", err)
 	}
 	return nil
@@ -949,20 +905,24 @@ func (s *Store) RefreshRelated(ctx context.Context, max int) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("refresh related: %w", err)
 	}
+	var merge error
 	if len(marks) > 0 {
 		// Every index write marks the article, so here is where the
-		// writes' index entries are merged, off the request path.
-		if err := s.MergeSearchIndex(ctx); err != nil {
-			return 0, fmt.Errorf("refresh related: %w", err)
-		}
+		// writes' index entries are merged, off the request path. A
+		// failure (a role that does not own the index) is reported
+		// after the lists are refreshed, not instead.
+		merge = s.MergeSearchIndex(ctx)
 	}
 	changed := 0
 	for _, m := range marks {
 		n, err := s.refreshOne(ctx, m.id, m.token)
 		if err != nil {
-			return changed, err
+			return changed, errors.Join(err, merge)
 		}
 		changed += n
+	}
+	if merge != nil {
+		return changed, fmt.Errorf("refresh related: %w", merge)
 	}
 	return changed, nil
 }

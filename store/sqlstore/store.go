@@ -27,7 +27,7 @@ type Store struct {
 	// schemaVersion is the migration version this binary needs (Ready).
 	schemaVersion int64
 	stmts         stmtCache
-	lexemes       lexemeFreqs // PostgreSQL's common-word shares (pgWindow)
+	lexemes       lexemeFreqs // PostgreSQL's common-word shares and newest id (pgWindow)
 	search        *sql.DB     // PostgreSQL's search pool (SetSearchPool)
 	docFreq       dfCache     // keyword document frequencies (related articles)
 }

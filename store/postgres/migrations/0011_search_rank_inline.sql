@@ -5,6 +5,10 @@
 -- it costs nothing more. The table is copied rather than updated in place:
 -- an UPDATE of every row would leave half the table dead and re-insert
 -- every document into the GIN index. The GIN index is built once, after.
+-- The lock keeps writers out meanwhile, so no write lands in the old table
+-- after its rows were copied. Nodes of the previous version cannot write
+-- or search once this has run: upgrade every node together.
+LOCK TABLE search_docs, search_rank IN EXCLUSIVE MODE;
 CREATE TABLE search_docs_new (
 	article_id   BIGINT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
 	status       TEXT NOT NULL,
@@ -22,8 +26,8 @@ DROP TABLE search_docs;
 ALTER TABLE search_docs_new RENAME TO search_docs;
 ALTER TABLE search_docs RENAME CONSTRAINT search_docs_new_pkey TO search_docs_pkey;
 ALTER TABLE search_docs RENAME CONSTRAINT search_docs_new_article_id_fkey TO search_docs_article_id_fkey;
--- fastupdate off: see 0004.
-CREATE INDEX search_docs_doc ON search_docs USING GIN (doc) WITH (fastupdate = off);
+-- fastupdate: see 0012.
+CREATE INDEX search_docs_doc ON search_docs USING GIN (doc);
 CREATE INDEX search_docs_public ON search_docs (status, published_at);
 -- Statistics now: the search plans (and sqlstore.pgWindow's common words)
 -- read them, and autovacuum may take a while to come to a new table.
