@@ -245,8 +245,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // store, with the search index (and related marks) written in the same
 // transaction. Beside the writer runs the index's upkeep that the
 // related_refresh job every article write queues does first
-// (MergeSearchIndex: PostgreSQL's GIN pending list), so writes are timed
-// against the index as the site keeps it. With -related the job's related
+// (MergeSearchIndex: PostgreSQL's GIN pending list), at most as often as
+// River fetches jobs, so writes are timed against the index as the site
+// keeps it. With -related the job's related
 // lists are computed beside them too, as a burst of writes would have it
 // on a one-machine site; their cost is reported apart.
 func writeBench(ctx context.Context, st store, g *generator, k int, related bool) {
@@ -284,7 +285,12 @@ func writeBench(ctx context.Context, st store, g *generator, k int, related bool
 		}()
 		return w
 	}
-	workers := []*worker{start(func() (int, error) { return 0, st.MergeSearchIndex(ctx) })}
+	// River fetches jobs at most every 100 ms (its FetchCooldown), so a
+	// burst of writes has its pending entries merged in batches.
+	workers := []*worker{start(func() (int, error) {
+		defer time.Sleep(100 * time.Millisecond)
+		return 0, st.MergeSearchIndex(ctx)
+	})}
 	if related {
 		workers = append(workers, start(func() (int, error) { return st.RefreshRelated(ctx, 50) }))
 	}
