@@ -10,10 +10,11 @@ import (
 	"folio"
 )
 
-// RunCommonWordWindow searches a word found in most articles, so the
-// search reads the newest window of ids first (sqlstore.commonSpan), then
-// a wider one or all of them, with matches in each: every match is found,
-// in the same order as for a rare word. gap makes the next article id
+// RunCommonWordWindow searches a word found in most articles, with
+// matches among the newest ids, further down and far below: PostgreSQL
+// reads a window of the newest ids first (sqlstore.pgWindow), then a wider
+// one, then the rest; SQLite bounds its tiers by the oldest of the newest
+// matches. Every match is found, in the same order as for a rare word. gap makes the next article id
 // follow id; analyze, when not nil, refreshes the engine's statistics.
 func RunCommonWordWindow(t *testing.T, s folio.Store, gap func(t *testing.T, id int64), analyze func(t *testing.T)) {
 	ctx := context.Background()
