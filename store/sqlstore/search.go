@@ -64,31 +64,15 @@ func (s *Store) searchDB() querier {
 // JIT compilation only add latency to a query this short.
 func (s *Store) SetSearchPool(db *sql.DB) { s.search = db }
 
-// pgNewest returns the newest indexed article id, read at most once a
-// second: the window (pgWindow) ends there, and only how fast a search is
-// depends on it, not what it finds.
-func (s *Store) pgNewest(ctx context.Context) int64 {
-	lf := &s.lexemes
-	lf.mu.Lock()
-	defer lf.mu.Unlock()
-	if time.Since(lf.newestAt) < time.Second {
-		return lf.newest
-	}
-	var n int64
-	if err := s.reader.QueryRowContext(ctx, `SELECT COALESCE(MAX(article_id), 0) FROM search_docs`).Scan(&n); err != nil {
-		return lf.newest
-	}
-	lf.newest, lf.newestAt = n, time.Now()
-	return n
-}
-
 // pgWindow returns how many of the newest ids should hold SearchRankCap+1
 // matches of q, for a PostgreSQL search to look there first, or 0 to read
 // every match. Only a query without filters whose words are in at least
 // pgCommonShare of the articles (the most common elements of
 // search_docs.doc that ANALYZE keeps) gets one.
 func (s *Store) pgWindow(ctx context.Context, q *folio.SearchQuery, conds int) int64 {
-	if conds > 2 {
+	if conds > 2 || s.search == nil {
+		// Without the search pool's settings the branches could run
+		// in parallel, out of order.
 		return 0
 	}
 	freqs := s.pgLexemeFreqs(ctx)
@@ -110,13 +94,11 @@ func (s *Store) pgWindow(ctx context.Context, q *folio.SearchQuery, conds int) i
 const pgCommonShare = 0.1
 
 // lexemeFreqs caches, per Store, the shares of PostgreSQL's most common
-// lexemes for five minutes, and the newest article id (pgNewest).
+// lexemes for five minutes.
 type lexemeFreqs struct {
-	mu       sync.Mutex
-	freq     map[string]float64
-	fetched  time.Time
-	newest   int64
-	newestAt time.Time
+	mu      sync.Mutex
+	freq    map[string]float64
+	fetched time.Time
 }
 
 // pgLexemeFreqs reads the shares of PostgreSQL's most common lexemes.
@@ -261,8 +243,9 @@ func (s *Store) IndexPending(ctx context.Context) (_ int, ret error) {
 	if !s.dialect.FTS5 {
 		// A bulk load is indexed with the GIN index dropped and built
 		// again after: updating it article by article made 100,000
-		// articles take over half an hour. Searches scan meanwhile. The index is made again whatever happened,
-		// so a start after a crash mid-way restores it.
+		// articles take over half an hour. Searches scan meanwhile. The
+		// index is made again whatever happened, so a start after a
+		// crash mid-way restores it.
 		var pending int
 		if err := s.writer.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles a
 			WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.article_id = a.id)`).Scan(&pending); err != nil {
@@ -384,7 +367,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		args = append(args, v)
 		return len(args)
 	}
-	var from, match, qsub, matchAll, matchBody string
+	var match, qsub, matchAll, matchBody string
 	if s.dialect.FTS5 {
 		// Two tiers (see below): the query with a searched word in a
 		// heading column, and the query without.
@@ -402,7 +385,6 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		}
 		tsq := strings.Join(parts, " && ")
 		qsub = `(SELECT ` + tsq + ` AS q) q`
-		from = `search_docs d`
 		// A subquery hides the words from the planner, which then
 		// takes every query for rare (0.5%); told "the" is in every
 		// article, it would test the newest ones by reading their
@@ -467,7 +449,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		// Both tiers hold only the newest SearchRankCap+1 matches: low
 		// is the oldest of them, found walking the index newest first,
 		// so "the" reads a thousand articles' entries, not 100,000.
-		from := func(match string) (src string, where []string) {
+		source := func(match string) (src string, where []string) {
 			if len(conds) == 2 {
 				// No filter but visibility: rather than look each
 				// match up in search_docs (a seventh of the CPU at
@@ -477,11 +459,11 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 			}
 			return `search_fts f JOIN search_docs d ON d.article_id = f.rowid`, append([]string{match}, conds[1:]...)
 		}
-		src, where := from(matchAll)
+		src, where := source(matchAll)
 		low := fmt.Sprintf(`WITH low (id) AS (SELECT COALESCE((SELECT f.rowid FROM %s WHERE %s ORDER BY f.rowid DESC LIMIT 1 OFFSET $%d), 0)) `,
 			src, strings.Join(where, " AND "), arg(folio.SearchRankCap))
 		tier := func(t int, match, rank string) string {
-			src, where := from(match)
+			src, where := source(match)
 			return fmt.Sprintf(`SELECT f.rowid AS article_id, %s AS r, %d AS t FROM %s WHERE %s AND f.rowid >= (SELECT id FROM low)`,
 				rank, t, src, strings.Join(where, " AND "))
 		}
@@ -494,7 +476,7 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 		// keeps the planner from walking the primary key backwards and
 		// testing every document against a rare term.
 		capArg := arg(folio.SearchRankCap + 1)
-		cands := `SELECT d.article_id, d.rank_doc FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") +
+		cands := `SELECT d.article_id, d.rank_doc FROM search_docs d WHERE ` + strings.Join(conds, " AND ") +
 			fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d`, capArg)
 		if span := s.pgWindow(ctx, q, len(conds)); span > 0 {
 			// A query found in a large share of the articles (by
@@ -507,10 +489,15 @@ func (s *Store) Search(ctx context.Context, q *folio.SearchQuery) (*folio.Search
 			// workers: SetSearchPool), so the LIMIT stops at the first
 			// that fills it. Whatever the bounds, the matches are the
 			// same: they only decide how fast.
-			newest := s.pgNewest(ctx)
+			// The window ends at the newest id, read on the main pool:
+			// the search pool's settings would have MAX read every row.
+			var newest int64
+			if err := s.reader.QueryRowContext(ctx, `SELECT COALESCE(MAX(article_id), 0) FROM search_docs`).Scan(&newest); err != nil {
+				return nil, fmt.Errorf("%s: %w", what, err)
+			}
 			near, far := arg(newest-span*3/2), arg(newest-span*6)
 			branch := func(cond string) string {
-				return `(SELECT d.article_id, d.rank_doc FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") + ` AND ` + cond +
+				return `(SELECT d.article_id, d.rank_doc FROM search_docs d WHERE ` + strings.Join(conds, " AND ") + ` AND ` + cond +
 					fmt.Sprintf(` ORDER BY d.article_id + 0 DESC LIMIT $%d)`, capArg)
 			}
 			cands = `SELECT article_id, rank_doc FROM (` + branch(fmt.Sprintf(`d.article_id > $%d`, near)) +
@@ -870,7 +857,7 @@ type relDoc struct {
 }
 
 // MergeSearchIndex merges what article writes left in PostgreSQL's GIN
-// pending list into the index proper, in bulk (0012): searches read the
+// pending list into the index proper, in bulk (0011): searches read the
 // whole list, and a write that finds it full merges it itself.
 // RefreshRelated, which the job every article write queues runs, calls it
 // first. SQLite's FTS5 merges its segments as it writes; nothing to do.
