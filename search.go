@@ -1024,20 +1024,12 @@ var asciiWord = func() (t [utf8.RuneSelf]bool) {
 func stemPrefixes(stems map[string]bool) []string {
 	out := make([]string, 0, len(stems))
 	for st := range stems {
-		n := utf8.RuneCountInString(st)
-		keep := max(min(2, n), n-2)
+		r := []rune(st)
+		keep := max(min(2, len(r)), len(r)-2)
 		if st == "die" || st == "lie" || st == "tie" {
 			keep = 1
 		}
-		n, cut := 0, len(st)
-		for i := range st {
-			if n == keep {
-				cut = i
-				break
-			}
-			n++
-		}
-		if p := st[:cut]; p != "" && !slices.Contains(out, p) {
+		if p := string(r[:keep]); p != "" && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
@@ -1127,12 +1119,7 @@ func stemMemo(memo *map[string]string, raw string) string {
 	if st, ok := (*memo)[raw]; ok {
 		return st
 	}
-	var st string
-	if len(raw) <= maxTokenLen && isASCII(raw) && !strings.Contains(raw, "'") {
-		st = Stem(strings.ToLower(raw)) // what Tokenize makes of it, quicker
-	} else {
-		st = Stem(strings.Join(Tokenize(raw), ""))
-	}
+	st := Stem(strings.Join(Tokenize(raw), ""))
 	if *memo == nil {
 		*memo = map[string]string{}
 	}

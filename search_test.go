@@ -266,9 +266,6 @@ func FuzzStemPrefix(f *testing.F) {
 			if st == "" {
 				continue
 			}
-			if want := Stem(strings.Join(Tokenize(raw), "")); st != want {
-				t.Fatalf("stemMemo(%q) = %q, want %q", raw, st, want)
-			}
 			if p := stemPrefixes(map[string]bool{st: true}); !hasStemPrefix(raw, p) {
 				t.Fatalf("%q stems to %q but does not begin with %q", raw, st, p)
 			}
