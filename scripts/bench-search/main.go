@@ -247,9 +247,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // related_refresh job every article write queues does first
 // (MergeSearchIndex: PostgreSQL's GIN pending list), at most as often as
 // River fetches jobs, so writes are timed against the index as the site
-// keeps it. With -related the job's related
-// lists are computed beside them too, as a burst of writes would have it
-// on a one-machine site; their cost is reported apart.
+// keeps it. With -related the job's related lists are computed beside
+// them too, as a burst of writes would have it on a one-machine site;
+// their cost is reported apart.
 func writeBench(ctx context.Context, st store, g *generator, k int, related bool) {
 	if k <= 0 {
 		return // -writes 0: search figures only
@@ -263,14 +263,18 @@ func writeBench(ctx context.Context, st store, g *generator, k int, related bool
 	if _, err := st.DB().ExecContext(ctx, `DELETE FROM related_dirty`); err != nil {
 		log.Fatal(err)
 	}
+	// One goroutine per job's work, woken by writes; a wake-up during a
+	// run makes one more run after it.
 	type worker struct {
-		wake chan struct{}
-		done chan struct{}
-		runs []time.Duration
-		n    int
+		what  string
+		wake  chan struct{}
+		done  chan struct{}
+		runs  []time.Duration
+		n     int
+		pause time.Duration // after each run, not timed
 	}
-	start := func(work func() (int, error)) *worker {
-		w := &worker{wake: make(chan struct{}, 1), done: make(chan struct{})}
+	start := func(w *worker, work func() (int, error)) *worker {
+		w.wake, w.done = make(chan struct{}, 1), make(chan struct{})
 		go func() {
 			defer close(w.done)
 			for range w.wake {
@@ -281,18 +285,18 @@ func writeBench(ctx context.Context, st store, g *generator, k int, related bool
 				}
 				w.runs = append(w.runs, time.Since(t0))
 				w.n += n
+				time.Sleep(w.pause)
 			}
 		}()
 		return w
 	}
 	// River fetches jobs at most every 100 ms (its FetchCooldown), so a
 	// burst of writes has its pending entries merged in batches.
-	workers := []*worker{start(func() (int, error) {
-		defer time.Sleep(100 * time.Millisecond)
-		return 0, st.MergeSearchIndex(ctx)
-	})}
+	workers := []*worker{start(&worker{what: "index upkeep (MergeSearchIndex)", pause: 100 * time.Millisecond},
+		func() (int, error) { return 0, st.MergeSearchIndex(ctx) })}
 	if related {
-		workers = append(workers, start(func() (int, error) { return st.RefreshRelated(ctx, 50) }))
+		workers = append(workers, start(&worker{what: "related lists (RefreshRelated)"},
+			func() (int, error) { return st.RefreshRelated(ctx, 50) }))
 	}
 	signal := func() {
 		for _, w := range workers {
@@ -337,17 +341,14 @@ func writeBench(ctx context.Context, st store, g *generator, k int, related bool
 	}
 	log.Printf("article writes (%d creates + %d updates, ~900 words, index on, %s): p50 %.2f ms  p99 %.2f ms  max %.2f ms",
 		k, k, with, ms(p(0.5)), ms(p(0.99)), ms(ds[len(ds)-1]))
-	for i, w := range workers {
+	for _, w := range workers {
 		var sum time.Duration
 		for _, d := range w.runs {
 			sum += d
 		}
-		what := "index upkeep (MergeSearchIndex)"
-		if i == 1 {
-			what = fmt.Sprintf("related lists (RefreshRelated, %d changed)", w.n)
-		}
 		if len(w.runs) > 0 {
-			log.Printf("  beside them, %s: %d runs, %.1f ms each on average", what, len(w.runs), ms(sum)/float64(len(w.runs)))
+			log.Printf("  beside them, %s: %d runs, %.1f ms each on average (%d changed)", w.what, len(w.runs),
+				ms(sum)/float64(len(w.runs)), w.n)
 		}
 	}
 }
