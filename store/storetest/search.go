@@ -30,6 +30,7 @@ var searchTests = []struct {
 	{"SearchHitFields", testSearchHitFields},
 	{"SearchPaging", testSearchPaging},
 	{"SearchHostile", testSearchHostile},
+	{"SearchRankCap", testSearchRankCap},
 	{"Related", testRelated},
 	{"RelatedNewArticle", testRelatedNewArticle},
 	{"AllTags", testAllTags},
@@ -129,6 +130,29 @@ func testSearchRanking(t *testing.T, e *env) {
 		if res.Hits[i].Score > res.Hits[i-1].Score {
 			t.Errorf("hit %d scores %v above hit %d's %v", i, res.Hits[i].Score, i-1, res.Hits[i-1].Score)
 		}
+	}
+}
+
+// testSearchRankCap writes more matches than folio.SearchRankCap: only the
+// newest SearchRankCap+1 are ranked, so the strongest title match, the
+// oldest article, is left out, and the one among the newest comes first.
+func testSearchRankCap(t *testing.T, e *env) {
+	au := newUser(t, e, "Ann Lee")
+	mustIndex(t, e, au, searchArticle{title: "Lantern lantern lanterns", body: "Lantern."})
+	for i := range folio.SearchRankCap + 2 {
+		a := searchArticle{title: fmt.Sprintf("Note %d", i), body: "A lantern was lit."}
+		if i == folio.SearchRankCap/2 {
+			a.title = "The lantern"
+		}
+		mustIndex(t, e, au, a)
+	}
+	res := mustSearch(t, e, "lantern", nil)
+	if res.Total != folio.SearchRankCap || !res.More {
+		t.Errorf("Total = %d, More = %v; want %d, true", res.Total, res.More, folio.SearchRankCap)
+	}
+	want := []string{"The lantern", fmt.Sprintf("Note %d", folio.SearchRankCap+1), fmt.Sprintf("Note %d", folio.SearchRankCap)}
+	if got := hitTitles(res); len(got) < 3 || !slices.Equal(got[:3], want) {
+		t.Errorf("lantern: hits %q, want %q first", got, want)
 	}
 }
 
