@@ -354,8 +354,8 @@ func TestManyNodes(t *testing.T) {
 
 // jobRuns waits up to 15 s for the River jobs matching where to be
 // finished and returns how many there are and their attempts in all. Under
-// the whole suite's load on two cores, three nodes' workers busy drawing
-// share cards have left a due job waiting over 5 s.
+// the whole suite's load on two cores a due job has waited over 5 s for a
+// worker of the three nodes.
 func (c *cluster) jobRuns(t *testing.T, where string, args ...any) (jobs, attempts int) {
 	t.Helper()
 	ctx := context.Background()
